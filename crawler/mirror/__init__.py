@@ -1,0 +1,1 @@
+"""The offline mirror of the network: generator, truth, and loopback server."""

@@ -1,0 +1,349 @@
+"""Render mirror article pages in the network's layouts: the markup contract of the mirror.
+
+The classic template follows every fact the site notes mark as *seen*: a bare ``<h1>`` that ends
+in ``<br>``, the dateline in ``<span class="BHS">``, the body between the comments
+``<!--body-2-incontainer.php-->`` and ``<!--RELATED LINKS-->``, bare ``<p>`` separators, CRLF
+line ends, ad iframes and scripts inside the body, numeric entities, og meta and spxdaily images.
+What was never seen (byline tag, related blocks, footer) is guessed and kept plain.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+
+from crawler.mirror.model import MirrorArticle
+from crawler.sites import IMAGE_HOST, SITES_BY_DOMAIN
+
+CRLF = "\r\n"
+
+FOOTER = (
+    "The content herein, unless otherwise known to be public domain, are Copyright 1995-{year} - "
+    "Space Media Network. All websites are published in Australia and are solely subject to "
+    "Australian law and governed by Fair Use principals for news reporting and research purposes. "
+    "AFP, UPI and IANS news wire stories are copyright Agence France-Presse, United Press "
+    "International and Indo-Asia News Service. ESA news reports are copyright European Space "
+    "Agency. All NASA sourced material is public domain. Additional copyrights may apply in whole "
+    "or part to other bona fide parties. All articles labeled \"by Staff Writers\" include reports "
+    "supplied to Space Media Network by industry news wires, PR agencies, corporate press officers "
+    "and the like. Such articles are individually curated and edited by Space Media Network staff "
+    "on the basis of the report's information value to our industry and professional readership. "
+    "Advertising does not imply endorsement, agreement or approval of any opinions, statements or "
+    "information provided by Space Media Network on any Web page published or hosted by Space "
+    "Media Network. General Data Protection Regulation (GDPR) Statement Our advertisers use "
+    "various cookies and the like to deliver the best ad banner available at one time. All network "
+    "advertising suppliers have GDPR policies (Legitimate Interest) that conform with EU "
+    "regulations for data collection. By using our websites you consent to cookie based "
+    "advertising. If you do not agree with this then you must stop using the websites from May 25, "
+    "2018."
+)
+
+
+def esc(text: str, encoding: str = "utf-8") -> str:
+    """Escape text for HTML; outside ASCII (utf-8 pages) or windows-1252, numeric entities.
+
+    >>> esc("\u201cWe\u2019re\u201d -- R&D <now>")
+    '&#8220;We&#8217;re&#8221; -- R&amp;D &lt;now&gt;'
+    >>> esc("don\u2019t", "cp1252")
+    'don\u2019t'
+    """
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    out = []
+    for ch in text:
+        if ord(ch) < 128:
+            out.append(ch)
+            continue
+        if encoding == "cp1252":
+            try:
+                ch.encode("cp1252")
+                out.append(ch)
+                continue
+            except UnicodeEncodeError:
+                pass
+        out.append(f"&#{ord(ch)};")
+    return "".join(out)
+
+
+def attr(text: str) -> str:
+    """Escape an attribute value (double-quoted).
+
+    >>> attr('a "b" & c')
+    'a &quot;b&quot; &amp; c'
+    """
+    return html.escape(text, quote=True).replace("&#x27;", "'")
+
+
+def to_bytes(page: str, encoding: str) -> bytes:
+    """Encode a rendered page as the live site would serve it."""
+    return page.encode("cp1252" if encoding == "cp1252" else "utf-8")
+
+
+def mojibake(text: str) -> str:
+    """Text as it reads after UTF-8 bytes were decoded as windows-1252 upstream.
+
+    >>> mojibake("don\u2019t")
+    'don\u00e2\u20ac\u2122t'
+    """
+    return text.encode("utf-8").decode("cp1252", errors="replace")
+
+
+def _ad(n: int) -> str:
+    return (
+        f'<center><iframe src="https://{IMAGE_HOST}/sponsors/ad-{n % 7}-300x250.html" '
+        'width="300" height="250" frameborder="0" scrolling="no"></iframe></center>'
+    )
+
+
+def _script(n: int) -> str:
+    return (
+        '<script type="text/javascript">var smn_slot = "body-' + str(n) + '";'
+        ' document.write("<div class=\\"adslot\\">Advertisement</div>");</script>'
+    )
+
+
+def render_classic(a: MirrorArticle, year: int | None = None) -> str:
+    """The classic SMN article template, with CRLF line ends."""
+    enc = a.encoding
+
+    def e(text: str) -> str:
+        return esc(mojibake(text) if a.mojibake else text, enc)
+
+    site = SITES_BY_DOMAIN[a.site]
+    home = f"https://{site.host}/index.html"
+    year = year or int((a.published or "2024")[:4])
+    L: list[str] = []
+    L += [
+        '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN">',
+        "<html>",
+        "<head>",
+        f"<title>{e(a.title)}</title>",
+        f'<meta name="description" content="{attr(a.paragraphs[0][:200])}">' if enc == "utf-8"
+        else f'<meta name="description" content="{e(a.paragraphs[0][:200])}">',
+        f'<meta property="og:title" content="{e(a.title)}">',
+        f'<meta property="og:url" content="{attr(a.og_url or a.url)}">',
+    ]
+    if a.image_url:
+        L.append(f'<meta property="og:image" content="{attr(a.image_url)}">')
+    L += [
+        f'<meta property="og:site_name" content="{attr(site.name)}">',
+        f'<link rel="stylesheet" type="text/css" href="https://{IMAGE_HOST}/smn.css">',
+        "</head>",
+        '<body bgcolor="#FFFFFF" leftmargin="0" topmargin="0">',
+        '<table width="100%" border="0" cellpadding="0" cellspacing="0"><tr><td>',
+        f'<a href="{home}"><font class="SiteName">{e(site.name)}</font></a>',
+        f'<a href="https://{IMAGE_HOST}/sponsors/top-banner.html"><img '
+        f'src="https://{IMAGE_HOST}/sponsors/banner-728.gif" width="728" height="90" '
+        'border="0" alt="Advertisement"></a>',
+        "</td></tr></table>",
+        '<table width="100%" border="0"><tr><td width="160" valign="top">',
+        f'<a href="{home}"><img src="https://{IMAGE_HOST}/menu/home.gif" border="0" alt="Home"></a>',
+        "</td>",
+        '<td valign="top">',
+    ]
+    if a.section:
+        L.append(f'<span class="ST">{e(a.section)}</span><br>')
+    L += [
+        f'<span class="BH2">{e(a.title)}</span><br>',
+        f"<h1>{e(a.title)}<br></h1>",
+    ]
+    if a.byline:
+        L.append(f'<span class="BY">{e(a.byline)}</span><br>')
+    if a.dateline:
+        L.append(f'<span class="BHS">{e(a.dateline)}</span><br><br>')
+    L.append("<!--body-2-incontainer.php-->")
+    if a.image_url:
+        lg = a.image_url.replace("/images-hg/", "/images-lg/").replace("-hg.", "-lg.")
+        L.append(f'<center><img src="{attr(lg)}" border="0" alt=""></center>')
+    for i, para in enumerate(a.paragraphs):
+        if i or a.leading_p:
+            L.append("<p>")
+        L.append(e(para))
+        if i == 1:
+            L.append(_ad(len(para)))
+        if i == 3:
+            L.append(_script(i))
+    L += [
+        "<!--RELATED LINKS-->",
+        "<br><br>",
+        '<span class="RL">Related Links</span><br>',
+    ]
+    for url, title in a.related_links:
+        L.append(f'<a href="{attr(url)}">{e(title)}</a><br>')
+    L += [
+        "<br>",
+        f'<a href="https://{site.host}/newsletters.html"><b>Subscribe Free To Our Daily '
+        "Newsletters</b></a><br>",
+        '<a href="https://twitter.com/share" class="twitter-share-button">Tweet</a>'
+        '<script async src="https://platform.twitter.com/widgets.js"></script>',
+        "<br><br>",
+        '<span class="RC">RELATED CONTENT</span><br>',
+        "The following news reports may link to other Space Media Network websites.<br>",
+    ]
+    for block in a.related_blocks:
+        L.append(f'<span class="RCS">{e(block.section)}</span><br>')
+        for item in block.items:
+            L.append(f'<a href="{attr(item.url)}" class="RCH">{e(item.title)}</a><br>')
+            if item.dateline:
+                L.append(f'<span class="BHS">{e(item.dateline)}</span><br>')
+            if item.teaser is not None:
+                L.append(f'{e(item.teaser)} ... <a href="{attr(item.url)}">read more</a><br>')
+            L.append("<br>")
+    L += [
+        f'<a href="https://{site.host}/newsletters.html">Subscribe Free To Our Daily '
+        "Newsletters</a><br>",
+        "</td></tr></table>",
+        '<table width="100%"><tr><td>',
+        "<br><br><br><br>",
+        '<font class="Footer">'
+        + esc(FOOTER.format(year=year))
+        + f' <a href="https://{site.host}/privacy.html">Privacy Statement</a>. Additional '
+        f'information can be found here at <a href="https://{site.host}/about.html">About Us</a>.'
+        "</font>",
+        "</td></tr></table>",
+        "</body>",
+        "</html>",
+    ]
+    return CRLF.join(L) + CRLF
+
+
+def render_wordpress(a: MirrorArticle) -> str:
+    """The 2026 WordPress-style layout on the bare host: JSON-LD NewsArticle and Open Graph."""
+    site = SITES_BY_DOMAIN[a.site]
+    base = f"https://{a.site}"
+    author: dict[str, str] | list[dict[str, str]]
+    if a.authors:
+        author = [{"@type": "Person", "name": n} for n in a.authors]
+    else:
+        author = {"@type": "Organization", "name": a.byline_clean or site.name}
+    ld = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {"@type": "WebSite", "@id": base + "/#website", "url": base + "/", "name": site.name},
+            {
+                "@type": "NewsArticle",
+                "@id": a.url + "#article",
+                "headline": a.title,
+                "datePublished": a.published,
+                "dateModified": a.published,
+                "author": author,
+                "image": a.image_url,
+                "articleSection": a.section,
+                "mainEntityOfPage": a.url,
+                "inLanguage": "en-US",
+            },
+        ],
+    }
+    ld_text = json.dumps(ld, ensure_ascii=False).replace("</", "<\\/")
+    h = html.escape
+    P: list[str] = [
+        "<!DOCTYPE html>",
+        '<html lang="en-US">',
+        "<head>",
+        '<meta charset="UTF-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{h(a.title)} &#8211; {h(site.name)}</title>",
+        f'<link rel="canonical" href="{attr(a.url)}">',
+        '<meta property="og:type" content="article">',
+        f'<meta property="og:title" content="{attr(a.title)}">',
+        f'<meta property="og:url" content="{attr(a.og_url or a.url)}">',
+        f'<meta property="og:site_name" content="{attr(site.name)}">',
+    ]
+    if a.image_url:
+        P.append(f'<meta property="og:image" content="{attr(a.image_url)}">')
+    P += [
+        f'<meta property="article:published_time" content="{attr(a.published or "")}">',
+        f'<script type="application/ld+json" class="yoast-schema-graph">{ld_text}</script>',
+        f"<link rel='stylesheet' href='{base}/wp-content/themes/smn/style.css' media='all'>",
+        "</head>",
+        '<body class="post-template-default single single-post">',
+        '<header class="site-header">',
+        f'<p class="site-title"><a href="{base}/" rel="home">{h(site.name)}</a></p>',
+        '<nav class="main-navigation"><ul class="menu">',
+        f'<li><a href="{base}/">Home</a></li>',
+        "</ul></nav>",
+        "</header>",
+        '<main id="main" class="site-main">',
+        '<article class="post type-post status-publish format-standard hentry">',
+        '<header class="entry-header">',
+    ]
+    if a.section:
+        P.append(f'<span class="cat-links">{h(a.section)}</span>')
+    P.append(f'<h1 class="entry-title">{h(a.title)}</h1>')
+    P.append('<div class="entry-meta">')
+    if a.byline:
+        P.append(f'<span class="byline">{h(a.byline)}</span>')
+    P.append(
+        f'<time class="entry-date published" datetime="{attr(a.published or "")}">'
+        f"{h((a.published or '')[:10])}</time>"
+    )
+    P += ["</div>", "</header>", '<div class="entry-content">']
+    if a.image_url:
+        P.append(f'<figure class="wp-block-image"><img src="{attr(a.image_url)}" alt=""></figure>')
+    for i, para in enumerate(a.paragraphs):
+        P.append(f"<p>{h(para, quote=False)}</p>")
+        if i == 1:
+            P.append('<div class="smn-ad"><ins class="adsbygoogle"></ins><script>'
+                     "(adsbygoogle = window.adsbygoogle || []).push({});</script></div>")
+    P += [
+        "</div>",
+        '<footer class="entry-footer"><div class="sharedaddy"><h3>Share this:</h3>'
+        '<a href="https://twitter.com/share">Tweet</a></div></footer>',
+        "</article>",
+    ]
+    items = [(i, b.section) for b in a.related_blocks for i in b.items]
+    if items:
+        P.append('<section class="related-posts"><h2 class="related-title">Related Content</h2><ul>')
+        for item, section in items:
+            P.append(
+                f'<li><span class="related-cat">{h(section)}</span> '
+                f'<a href="{attr(item.url)}" rel="bookmark">{h(item.title)}</a></li>'
+            )
+        P.append("</ul></section>")
+    P += [
+        "</main>",
+        '<footer class="site-footer"><p>'
+        + h(FOOTER.format(year=(a.published or "2026")[:4]))
+        + "</p></footer>",
+        "</body>",
+        "</html>",
+    ]
+    return "\n".join(P) + "\n"
+
+
+def render_legacy(a: MirrorArticle) -> str:
+    """An old page with none of the template anchors: what the generic fallback must handle."""
+    site = SITES_BY_DOMAIN[a.site]
+    e = esc
+    L = [
+        "<html><head>",
+        f"<title>{e(site.name)} - {e(a.title)}</title>",
+        "</head>",
+        '<body bgcolor="white">',
+        f'<a href="https://{site.host}/index.html">{e(site.name)}</a> | '
+        f'<a href="https://{site.host}/news/archive.html">Archive</a>',
+        "<hr>",
+        '<table width="600"><tr><td>',
+        f"<font size=+2><b>{e(a.title)}</b></font><br>",
+    ]
+    if a.dateline:
+        L.append(f"<i>{e(a.dateline)}</i><br>")
+    if a.byline:
+        L.append(f"<i>{e(a.byline)}</i><br>")
+    for para in a.paragraphs:
+        L.append(f"<p>{e(para)}</p>")
+    L += [
+        "</td></tr></table>",
+        "<hr>",
+        f"<small>{e('Copyright Space Media Network. All rights reserved.')}</small>",
+        "</body></html>",
+    ]
+    return CRLF.join(L) + CRLF
+
+
+def render(a: MirrorArticle) -> bytes:
+    """The bytes the live site serves for this article."""
+    if a.layout == "wordpress":
+        return render_wordpress(a).encode("utf-8")
+    if a.layout == "legacy":
+        return to_bytes(render_legacy(a), a.encoding)
+    return to_bytes(render_classic(a), a.encoding)
