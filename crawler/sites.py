@@ -66,6 +66,9 @@ SITES: tuple[Site, ...] = (
 
 SITES_BY_DOMAIN: dict[str, Site] = {s.domain: s for s in SITES}
 
+WORDPRESS_DOMAINS: frozenset[str] = frozenset({"spacedaily.com", "terradaily.com"})
+"""Sites that moved (2026) to a WordPress-style layout on the bare host, beside the classic one."""
+
 IMAGE_HOST = "www.spxdaily.com"
 """The host that serves the images of every site."""
 

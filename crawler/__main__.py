@@ -1,0 +1,61 @@
+"""Command line: ``python -m crawler demo | crawl | export | extract | mirror``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def _extract(args: argparse.Namespace) -> int:
+    from crawler.pages import extract_from_bytes
+
+    source: str = args.source
+    if source.startswith(("http://", "https://")):
+        import urllib.request
+
+        req = urllib.request.Request(source, headers={"User-Agent": "smn-crawler (extract)"})
+        with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310 (explicit user URL)
+            body = resp.read()
+            headers = {k: v for k, v in resp.headers.items()}
+    else:
+        path = Path(source)
+        if not path.is_file():
+            print(f"extract: no such file: {source}", file=sys.stderr)
+            return 2
+        body, headers = path.read_bytes(), {}
+    url = args.url or (source if "://" in source else f"file://{Path(source).resolve()}")
+    article = extract_from_bytes(body, url, headers)
+    if article is None:
+        print("extract: not an article page", file=sys.stderr)
+        return 1
+    print(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "mirror":
+        from crawler.mirror.cli import main as mirror_main
+
+        return mirror_main(argv[1:])
+    parser = argparse.ArgumentParser(prog="python -m crawler", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("extract", help="print the record of one page as JSON")
+    p.add_argument("source", help="a saved page (file) or an address to fetch")
+    p.add_argument("--url", help="the page's live address (for a saved file)")
+    p.set_defaults(func=_extract)
+    p = sub.add_parser("demo", help="build a mirror, crawl it completely, print a summary")
+    p.add_argument("--articles", type=int, default=1000)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--output", default="output")
+    p.set_defaults(func=lambda a: __import__("crawler.demo", fromlist=["run"]).run(a))
+    sub.add_parser("mirror", help="build or serve the offline mirror (see: mirror --help)")
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

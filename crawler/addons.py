@@ -1,0 +1,33 @@
+"""Scrapy add-on that turns the project's own switches into Scrapy settings."""
+
+from __future__ import annotations
+
+import logging
+
+from scrapy.settings import BaseSettings
+
+logger = logging.getLogger(__name__)
+
+
+class Politeness:
+    """``SMN_POLITE=False`` switches off delays for a crawl of a loopback mirror, and only there.
+
+    Politeness (robots.txt, Crawl-delay, AutoThrottle, a per-host concurrency limit) is the
+    default. Benchmarks and the demo crawl a mirror that is ours and may turn it off; against
+    the live sites (no ``MIRROR_URL``) the switch is refused with a warning.
+    """
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        """Apply SMN_POLITE before components are built."""
+        if settings.getbool("SMN_POLITE", True):
+            return
+        if not settings.get("MIRROR_URL"):
+            logger.warning("SMN_POLITE=False ignored: it only applies to a crawl of a mirror")
+            settings.set("SMN_POLITE", True, priority="addon")
+            return
+        settings.set("AUTOTHROTTLE_ENABLED", False, priority="addon")
+        settings.set("DOWNLOAD_DELAY", 0, priority="addon")
+        settings.set("RANDOMIZE_DOWNLOAD_DELAY", False, priority="addon")
+        settings.set(
+            "CONCURRENT_REQUESTS_PER_DOMAIN", settings.getint("CONCURRENT_REQUESTS"), priority="addon"
+        )

@@ -1,0 +1,135 @@
+"""The ``smn`` spider: navigation only. Extraction lives in crawler.pages."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response, TextResponse
+
+from crawler.feeds import feed_links, looks_like_feed
+from crawler.links import (
+    ARTICLE_PRIORITY,
+    FEED_PRIORITY,
+    is_feed_url,
+    is_followable,
+    link_priority,
+    strip_fragment,
+)
+from crawler.pages import extract_article
+from crawler.sites import SITES, SITES_BY_DOMAIN, WORDPRESS_DOMAINS, domain_of, is_network_url
+
+
+def _split(value: str | Iterable[str] | None) -> list[str]:
+    if not value:
+        return []
+    if isinstance(value, str):
+        value = value.split(",")
+    return [v.strip() for v in value if v.strip()]
+
+
+class SmnSpider(scrapy.Spider):
+    """Crawls the Space Media Network: home, sections and pagination, feeds, related links.
+
+    Arguments: ``sites`` (comma-separated domains, default all) and ``start_urls``
+    (comma-separated live addresses of any kind of page; their hosts are allowed).
+    """
+
+    name = "smn"
+
+    def __init__(
+        self,
+        sites: str | None = None,
+        start_urls: str | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ):
+        super().__init__(*args, **kwargs)
+        self.site_domains = [domain_of(s) for s in _split(sites)] or [s.domain for s in SITES]
+        unknown = [d for d in self.site_domains if d not in SITES_BY_DOMAIN]
+        if unknown:
+            raise ValueError(f"unknown sites: {', '.join(unknown)}")
+        self.seed_urls = _split(start_urls)
+        self.extra_hosts: frozenset[str] = frozenset(
+            (urlsplit(u).hostname or "").lower() for u in self.seed_urls
+        )
+        self.site_filter: frozenset[str] | None = (
+            frozenset(self.site_domains) if sites else None
+        )
+
+    def seed_addresses(self) -> list[str]:
+        """The addresses a crawl starts from: explicit start URLs, else homes and feeds."""
+        if self.seed_urls:
+            return list(self.seed_urls)
+        urls: list[str] = []
+        for domain in self.site_domains:
+            site = SITES_BY_DOMAIN[domain]
+            urls += [site.home_url, site.feed_url]
+            if domain in WORDPRESS_DOMAINS:
+                urls += [f"https://{domain}/", f"https://{domain}/feed/"]
+        return urls
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        """Seed the crawl."""
+        for url in self.seed_addresses():
+            priority = FEED_PRIORITY if is_feed_url(url) else ARTICLE_PRIORITY
+            yield scrapy.Request(url, callback=self.parse, priority=priority, dont_filter=True)
+
+    # --- navigation ----------------------------------------------------------------------
+
+    def allowed(self, url: str) -> bool:
+        """Whether a link is one the crawl follows."""
+        if not is_followable(url):
+            return False
+        host = (urlsplit(url).hostname or "").lower()
+        if host in self.extra_hosts:
+            return True
+        if not is_network_url(url):
+            return False
+        return self.site_filter is None or domain_of(host) in self.site_filter
+
+    def follow(self, response: Response, hrefs: Iterable[str], hub_depth: int) -> Iterator[
+        scrapy.Request
+    ]:
+        """Requests for the allowed links among hrefs, with their priorities."""
+        seen: set[str] = set()
+        for href in hrefs:
+            url = strip_fragment(response.urljoin(href.strip()))
+            if url in seen or not self.allowed(url):
+                continue
+            seen.add(url)
+            yield scrapy.Request(
+                url,
+                callback=self.parse,
+                priority=link_priority(url, hub_depth),
+                meta={"hub_depth": hub_depth},
+            )
+
+    def parse(self, response: Response) -> Iterator[Any]:
+        """Dispatch a page: feed, article or hub."""
+        stats = self.crawler.stats
+        assert stats is not None
+        hub_depth = int(response.meta.get("hub_depth", 0))
+        if looks_like_feed(response.body[:1024]):
+            links, clean = feed_links(response.body)
+            stats.inc_value("pages/feed")
+            if not clean:
+                stats.inc_value("pages/feed_malformed")
+                self.logger.warning("Malformed feed %s: %d links recovered", response.url, len(links))
+            yield from self.follow(response, links, hub_depth)
+            return
+        if not isinstance(response, TextResponse):
+            stats.inc_value("pages/not_html")
+            return
+        article = extract_article(response)
+        if article is not None:
+            stats.inc_value("pages/article")
+            related = [link["url"] for link in article.related_links]
+            related += [link["url"] for link in article.related_articles]
+            yield article
+            yield from self.follow(response, related, hub_depth)
+            return
+        stats.inc_value("pages/hub")
+        yield from self.follow(response, response.xpath("//a/@href").getall(), hub_depth + 1)
