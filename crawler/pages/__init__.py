@@ -1,0 +1,127 @@
+"""Page objects: one response in, one Article (or None for a page that is not an article) out.
+
+No requests and no state. The path is chosen per page:
+
+1. ``template`` (crawler.pages.classic) when the classic body anchor
+   ``<!--body-2-incontainer.php-->`` is present -- regexes over the raw text, no DOM;
+2. ``metadata`` (crawler.pages.metadata) when JSON-LD NewsArticle or og:type article comes with
+   the known ``.entry-content`` body;
+3. ``fallback`` (crawler.pages.fallback) otherwise -- trafilatura's main text.
+
+The wrapper decodes pages without a declared charset as UTF-8, else windows-1252 (Scrapy would
+ask charset-normalizer, which guesses cp1250 and others for short Western pages), and fills
+word_count, fingerprint, language and crawled_at. Malformed input (broken or truncated HTML,
+empty or binary bodies) gives None or a best-effort record, never an exception: an unexpected
+error is logged with its traceback and the page yields None -- unless ``RAISE_ERRORS`` is true,
+as the tests set it, so that programming errors are not swallowed there.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import UTC, datetime
+
+from scrapy.http import HtmlResponse, Response, TextResponse
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
+
+from crawler.fingerprint import fingerprint, word_count
+from crawler.items import Article
+from crawler.pages import classic, criteria, fallback, metadata
+
+__all__ = ["RAISE_ERRORS", "extract_article", "extract_from_bytes"]
+
+logger = logging.getLogger(__name__)
+
+RAISE_ERRORS = False
+"""Let unexpected exceptions escape instead of logging them (set by the tests)."""
+
+_FEED_RE = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:rss|feed|rdf:RDF)\b", re.S)
+_MIN_HTML_BYTES = 64
+
+
+def decoded(response: TextResponse) -> TextResponse:
+    """The response decoded by its declared charset, else as UTF-8, else as windows-1252.
+
+    >>> r = HtmlResponse("https://www.spacewar.com/a.html", body=b"<p>It\\x92s caf\\xe9</p>")
+    >>> decoded(r).text
+    '<p>It\u2019s caf\u00e9</p>'
+    """
+    content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+    declared = (
+        http_content_type_encoding(content_type)
+        or read_bom(response.body)[0]
+        or html_body_declared_encoding(response.body)
+    )
+    if declared:
+        return response
+    try:
+        response.body.decode("utf-8")
+        encoding = "utf-8"
+    except UnicodeDecodeError:
+        encoding = "cp1252"
+    if response.encoding == encoding:
+        return response
+    replaced = response.replace(encoding=encoding)
+    assert isinstance(replaced, TextResponse)
+    return replaced
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _extract(response: Response) -> Article | None:
+    if not isinstance(response, TextResponse) or len(response.body) < _MIN_HTML_BYTES:
+        return None
+    response = decoded(response)
+    text = response.text
+    if b"\x00" in response.body[:2048] or _FEED_RE.match(text[:4096]):
+        return None
+    if classic.matches(text):
+        article = classic.extract(text, response.url)
+    else:
+        sel = response.selector
+        if metadata.matches(sel):
+            article = metadata.extract(sel, response.url)
+        else:
+            article = fallback.extract(sel, text, response.url)
+    if article is None:
+        return None
+    if article.extraction != "fallback" and not criteria.is_article(
+        article.title, article.body.split("\n\n"), article.extraction
+    ):
+        return None
+    return article
+
+
+def extract_article(response: Response, *, crawled_at: str | None = None) -> Article | None:
+    """The Article of a page, or None when the page is not an article.
+
+    ``crawled_at`` (UTC, 'YYYY-MM-DDTHH:MM:SSZ') defaults to now.
+    """
+    try:
+        article = _extract(response)
+    except Exception:
+        if RAISE_ERRORS:
+            raise
+        logger.exception("extraction failed for %s", getattr(response, "url", "?"))
+        return None
+    if article is None:
+        return None
+    article.word_count = word_count(article.body)
+    article.fingerprint = fingerprint(article.body)
+    article.language = "en"
+    article.crawled_at = crawled_at or _now()
+    return article
+
+
+def extract_from_bytes(
+    body: bytes, url: str, headers: dict[str, str] | None = None, *, crawled_at: str | None = None
+) -> Article | None:
+    """The Article of a page given as bytes, as fetched from ``url`` with ``headers``.
+
+    Used by ``python -m crawler extract FILE_OR_URL --url LIVE_URL`` and by the tests.
+    """
+    response = HtmlResponse(url=url, body=body, headers=headers or {})
+    return extract_article(response, crawled_at=crawled_at)

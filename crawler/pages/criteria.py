@@ -1,0 +1,77 @@
+"""When is a page an article? Content criteria, shared by the extraction paths.
+
+A page is **not an article** (the extractor returns None) when any of these holds:
+
+* it has no title, or its title reads as an error page ('404', 'Not Found', 'Page not found',
+  'Error', 'Forbidden', 'Access denied');
+* its body has fewer than ``MIN_WORDS`` words -- 20 on a template or metadata page (the markup
+  already says 'article'), 80 on the generic fallback;
+* on the fallback, fewer than ``MIN_PARAGRAPHS`` (2) paragraphs of at least
+  ``MIN_PARAGRAPH_WORDS`` (8) words: a heading and a few links are no article;
+* on the fallback, the page is a link list: more than ``MAX_LINK_DENSITY`` (40%) of the words
+  of its ``<body>`` are link text, or it has ``MAX_READ_MORE`` (3) or more 'read more' links
+  (home and section hubs show teasers with 'read more');
+* the response is a feed (RSS/Atom) or not HTML at all (the wrapper checks this).
+"""
+
+from __future__ import annotations
+
+import re
+
+MIN_WORDS = {"template": 20, "metadata": 20, "fallback": 80}
+MIN_PARAGRAPHS = 2
+MIN_PARAGRAPH_WORDS = 8
+MAX_LINK_DENSITY = 0.4
+MAX_READ_MORE = 3
+
+_ERROR_TITLE_RE = re.compile(
+    r"^\W*(?:\d{3}\b|(?:page\s+)?not\s+found|error\b|forbidden|access\s+denied|"
+    r"service\s+unavailable|bad\s+request)",
+    re.I,
+)
+
+
+def is_error_title(title: str) -> bool:
+    """True for a title that reads as an error page.
+
+    >>> is_error_title("404 Not Found"), is_error_title("Page not found"), is_error_title("Error")
+    (True, True, True)
+    >>> is_error_title("Errors in satellite clocks fixed")
+    False
+    """
+    return bool(_ERROR_TITLE_RE.match(title))
+
+
+def is_article(title: str, paragraphs: list[str], path: str) -> bool:
+    """True when a title and body make an article for the given extraction path.
+
+    >>> long = "word " * 40
+    >>> is_article("T", [long, long], "fallback")
+    True
+    >>> is_article("T", ["Home", "Archive", long], "fallback")
+    False
+    >>> is_article("T", ["a brief of one paragraph, six words " * 4], "template")
+    True
+    >>> is_article("404 Not Found", [long, long], "template")
+    False
+    """
+    if not title or is_error_title(title):
+        return False
+    words = sum(len(p.split()) for p in paragraphs)
+    if words < MIN_WORDS[path]:
+        return False
+    if path == "fallback":
+        full = [p for p in paragraphs if len(p.split()) >= MIN_PARAGRAPH_WORDS]
+        return len(full) >= MIN_PARAGRAPHS
+    return True
+
+
+def is_link_list(body_words: int, link_words: int, read_more_links: int) -> bool:
+    """True for a hub: dense links or several 'read more' teasers.
+
+    >>> is_link_list(100, 60, 0), is_link_list(500, 40, 0), is_link_list(500, 40, 3)
+    (True, False, True)
+    """
+    if read_more_links >= MAX_READ_MORE:
+        return True
+    return body_words > 0 and link_words / body_words > MAX_LINK_DENSITY

@@ -1,0 +1,133 @@
+"""Generic main-text fallback for pages that match no template (old layouts, unknown pages).
+
+trafilatura finds the main text; this module turns its tree into paragraphs, finds the title
+(``<h1>``, og:title, or ``<title>`` without the site name) and reads a dateline and a byline
+from the first lines of the text by their patterns, removing those lines (and a repeated
+headline) from the body. Pages that are not articles yield None (see crawler.pages.criteria).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import trafilatura
+from parsel import Selector
+
+from crawler.items import Article
+from crawler.pages import criteria
+from crawler.pages.dateline import (
+    looks_like_byline,
+    looks_like_dateline,
+    parse_byline,
+    parse_dateline,
+)
+from crawler.pages.text import absolute, canonical, clean, is_boilerplate, repair
+from crawler.sites import SITES, domain_of
+
+_BLOCK_TAGS = frozenset({"p", "head", "item", "quote", "code", "lb"})
+_TITLE_SEP_RE = re.compile(r"\s+(?:-|\||::|\u2013|\u2014|:)\s+")
+_SITE_WORDS = frozenset(
+    w.lower() for s in SITES for w in (s.name, s.domain, "www." + s.domain)
+)
+_HEADER_LINES = 5
+
+
+def _lines(el: Any) -> list[str]:
+    """Text lines of trafilatura's tree: each block element one line, loose text its own line."""
+    out: list[str] = []
+
+    def walk(node: Any) -> None:
+        if node.tag in _BLOCK_TAGS and node.tag != "lb":
+            out.append("".join(node.itertext()))
+        else:
+            if node.text:
+                out.append(node.text)
+            for child in node:
+                walk(child)
+        if node.tail and node is not el:
+            out.append(node.tail)
+
+    walk(el)
+    return [t for t in (repair(clean(line)) for line in out) if t]
+
+
+def title_from_html_title(text: str) -> str:
+    """A ``<title>`` without the site's name on either side.
+
+    >>> title_from_html_title("Space Daily - NATO chief downplays threat")
+    'NATO chief downplays threat'
+    >>> title_from_html_title("Mars rover finds clay | spacedaily.com")
+    'Mars rover finds clay'
+    """
+    parts = [p for p in _TITLE_SEP_RE.split(clean(text)) if p.lower() not in _SITE_WORDS]
+    return " - ".join(parts)
+
+
+def _title(sel: Selector) -> str:
+    h1 = clean("".join(sel.xpath("//h1[1]//text()").getall()))
+    og = sel.xpath("//meta[@property='og:title']/@content").get()
+    html_title = sel.xpath("//title//text()").get()
+    return repair(h1 or clean(og or "") or title_from_html_title(html_title or ""))
+
+
+def _link_stats(sel: Selector) -> tuple[int, int, int]:
+    """(words in <body>, words in its links, 'read more' links)."""
+    body = " ".join(sel.xpath("//body//text()[not(ancestor::script or ancestor::style)]").getall())
+    links = sel.xpath("//body//a")
+    link_text = " ".join(" ".join(a.xpath(".//text()").getall()) for a in links)
+    read_more = sum(
+        1 for a in links if clean(" ".join(a.xpath(".//text()").getall())).lower().strip(". ")
+        in ("read more", "more", "full story")
+    )
+    return len(body.split()), len(link_text.split()), read_more
+
+
+def extract(sel: Selector, html_text: str, fetched_url: str) -> Article | None:
+    """The Article trafilatura finds on a page, or None for a page that is not an article."""
+    if criteria.is_link_list(*_link_stats(sel)):
+        return None
+    doc = trafilatura.bare_extraction(
+        html_text, url=fetched_url, with_metadata=False, include_comments=False,
+        include_tables=True, favor_precision=True,
+    )
+    tree = doc.get("body") if isinstance(doc, dict) else getattr(doc, "body", None)
+    if tree is None:
+        return None
+    lines = [ln for ln in _lines(tree) if not is_boilerplate(ln)]
+    title = _title(sel) or (lines[0] if lines else "")
+    dateline_text = byline_text = None
+    for _ in range(_HEADER_LINES):
+        if len(lines) < 2:
+            break
+        head = lines[0]
+        if head.lower() == title.lower():
+            pass
+        elif dateline_text is None and looks_like_dateline(head):
+            dateline_text = head
+        elif byline_text is None and looks_like_byline(head):
+            byline_text = head
+        else:
+            break
+        lines.pop(0)
+    if not criteria.is_article(title, lines, "fallback"):
+        return None
+    og_url = sel.xpath("//meta[@property='og:url']/@content").get()
+    url = canonical(absolute(fetched_url, og_url) or fetched_url)
+    dateline = parse_dateline(dateline_text) if dateline_text else None
+    byline = parse_byline(byline_text)
+    image = absolute(url, sel.xpath("//meta[@property='og:image']/@content").get())
+    return Article(
+        url=url,
+        site=domain_of(url),
+        title=title,
+        body="\n\n".join(lines),
+        extraction="fallback",
+        published=dateline.published if dateline else None,
+        dateline=dateline.raw if dateline else None,
+        agency=dateline.agency if dateline else None,
+        location=dateline.location if dateline else None,
+        byline=byline.byline,
+        authors=byline.authors,
+        image_url=image,
+    )
