@@ -1,0 +1,142 @@
+"""Third pipeline: export each story once, across addresses, sites and runs.
+
+Checks, cheapest first, against the stories already exported (this run or earlier ones, in the
+persistent :mod:`crawler.state`):
+
+1. the canonical URL (redirects, og:url and ``_999``/plain slugs all end up at one URL):
+   ``articles/duplicate/url``;
+2. the fingerprint of the normalized body (exact syndicated copies): ``articles/duplicate/content``;
+3. MinHash-LSH over word shingles, verified by the full signature's Jaccard estimate (edited
+   copies: headline changed, a paragraph dropped or added): ``articles/duplicate/content``.
+   See :mod:`crawler.similarity` for the parameters and why.
+
+A story is recorded in the state only when it is actually exported (the ``item_scraped`` signal,
+after every later pipeline passed it). Between this pipeline and export it is *pending*: the few
+pending stories are compared in memory too, so two copies in flight at once are still caught,
+and a pending story dropped later (``item_dropped``/``item_error``) is forgotten.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from datasketch import MinHash
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.exceptions import DropItem, NotConfigured
+
+from crawler import similarity
+from crawler.pipelines.outputs import JsonLinesWriter
+from crawler.state import Match, State, shared_state
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+
+@dataclass
+class _Pending:
+    """A story that passed deduplication and waits to be exported."""
+
+    item: Any
+    url: str
+    fingerprint: str
+    sig: MinHash
+    raw: bytes
+
+
+class DedupePipeline:
+    """Drops duplicates, recording each in the duplicates file with the story it duplicates.
+
+    Settings: ``SMN_DEDUPE_ENABLED`` (default True), ``SMN_DEDUPE_THRESHOLD`` (estimated Jaccard,
+    default :data:`crawler.similarity.THRESHOLD`), ``SMN_DUPLICATES_PATH``, and the state's
+    ``SMN_STATE_PATH``.
+    """
+
+    def __init__(self, crawler: Crawler, state: State, threshold: float) -> None:
+        assert crawler.stats is not None
+        self.stats = crawler.stats
+        self.state = state
+        self.threshold = threshold
+        self.duplicates = JsonLinesWriter(crawler, "duplicates", "SMN_DUPLICATES_PATH")
+        self.pending: dict[str, _Pending] = {}
+        crawler.signals.connect(self.item_exported, signal=signals.item_scraped)
+        crawler.signals.connect(self.item_lost, signal=signals.item_dropped)
+        crawler.signals.connect(self.item_lost, signal=signals.item_error)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
+        if not crawler.settings.getbool("SMN_DEDUPE_ENABLED", True):
+            raise NotConfigured("SMN_DEDUPE_ENABLED is off")
+        threshold = crawler.settings.getfloat("SMN_DEDUPE_THRESHOLD", similarity.THRESHOLD)
+        return cls(crawler, shared_state(crawler), threshold)
+
+    # -- checks ---------------------------------------------------------------------------
+    def _by_url(self, url: str) -> Match | None:
+        if url in self.pending:
+            return Match(url, 1.0)
+        seen = self.state.seen_url(url)
+        return Match(seen, 1.0) if seen else None
+
+    def _by_fingerprint(self, fingerprint: str) -> Match | None:
+        for p in self.pending.values():
+            if p.fingerprint == fingerprint:
+                return Match(p.url, 1.0)
+        found = self.state.find_fingerprint(fingerprint)
+        return Match(found, 1.0) if found else None
+
+    def _by_similarity(self, sig: MinHash, raw: bytes) -> Match | None:
+        best = self.state.find_similar(sig, self.threshold)
+        for p in self.pending.values():
+            score = similarity.similarity(raw, p.raw)
+            if score >= self.threshold and (best is None or score > best.similarity):
+                best = Match(p.url, score)
+        return best
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        url = str(adapter["url"])
+        match = self._by_url(url)
+        if match:
+            self._duplicate(url, match, "url")
+        fingerprint = str(adapter["fingerprint"])
+        match = self._by_fingerprint(fingerprint)
+        if match:
+            self._duplicate(url, match, "content")
+        sig = similarity.minhash(str(adapter["body"]))
+        raw = similarity.signature_bytes(sig)
+        match = self._by_similarity(sig, raw)
+        if match:
+            self._duplicate(url, match, "content")
+        self.pending[url] = _Pending(item, url, fingerprint, sig, raw)
+        return item
+
+    def _duplicate(self, url: str, match: Match, kind: str) -> NoReturn:
+        """Count and record a duplicate, remember its address, and drop it."""
+        self.stats.inc_value(f"articles/duplicate/{kind}")
+        self.duplicates.write(
+            {"url": url, "duplicate_of": match.url, "kind": kind,
+             "similarity": round(match.similarity, 4)}
+        )  # fmt: skip
+        if kind == "content" and match.url not in self.pending:
+            self.state.add_url(url, match.url)  # its address is known from now on
+        raise DropItem(f"duplicate ({kind}) of {match.url}: {url}", log_level="DEBUG")
+
+    # -- signals --------------------------------------------------------------------------
+    def item_exported(self, item: Any) -> None:
+        """A story passed every pipeline: record it, later copies are its duplicates."""
+        url = ItemAdapter(item).get("url")
+        pending = self.pending.pop(str(url), None)
+        if pending is not None:
+            self.state.add_story(pending.url, pending.fingerprint, pending.sig)
+
+    def item_lost(self, item: Any) -> None:
+        """A pending story was dropped or failed after this pipeline: forget it."""
+        url = str(ItemAdapter(item).get("url"))
+        pending = self.pending.get(url)
+        if pending is not None and pending.item is item:
+            del self.pending[url]
+
+    def close_spider(self) -> None:
+        self.state.flush()
+        self.duplicates.close()

@@ -1,0 +1,168 @@
+"""Pure cleaning helpers (crawler.textclean): beyond the doctests, the cases pages really show."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.textclean import (
+    canonical_url,
+    clean_body,
+    clean_inline,
+    fix_encoding,
+    is_boilerplate,
+    strip_html,
+)
+
+
+def test_scripts_styles_iframes_removed_with_content() -> None:
+    html = (
+        "<p>Before.<script type='text/javascript'>document.write('<b>ad</b>');</script>"
+        "<style>p { color: red }</style><iframe src='/sponsors/x.html'>frame text</iframe>"
+        "<center><img src='black.jpg'></center> After."
+    )
+    assert clean_body(html) == "Before.\n\nAfter."
+
+
+def test_classic_body_with_bare_p_and_crlf() -> None:
+    html = (
+        "NATO chief Jens Stoltenberg on Friday\r\nplayed down the threat.\r\n<p>\r\n"
+        "&#8220;I welcome that,&#8221; he said &#8211; in Prague.&nbsp;\r\n<p>"
+        "Germany -- which has refused -- has been ambiguous.\r\n"
+    )
+    assert clean_body(html) == (
+        "NATO chief Jens Stoltenberg on Friday played down the threat.\n\n"
+        "\u201cI welcome that,\u201d he said \u2013 in Prague.\n\n"
+        "Germany -- which has refused -- has been ambiguous."
+    )
+
+
+def test_paragraph_breaks_kept_as_one_blank_line() -> None:
+    assert clean_body("One.\n\n\n\n  Two.  \n \n\nThree.") == "One.\n\nTwo.\n\nThree."
+
+
+@pytest.mark.parametrize(
+    ("broken", "fixed"),
+    [
+        (
+            "It\u00e2\u20ac\u2122s a \u00e2\u20ac\u0153test\u00e2\u20ac\u009d",
+            "It\u2019s a \u201ctest\u201d",
+        ),
+        (
+            "S\u00c3\u00a3o Paulo \u00e2\u20ac\u201c Bras\u00c3\u00adlia",
+            "S\u00e3o Paulo \u2013 Bras\u00edlia",
+        ),
+        ("Caf\u00c3\u00a9", "Caf\u00e9"),
+    ],
+)
+def test_windows_1252_mojibake_repaired(broken: str, fixed: str) -> None:
+    assert fix_encoding(broken) == fixed
+
+
+def test_good_text_left_alone() -> None:
+    text = "Zürich \u2013 \u201cquoted\u201d \u2018single\u2019 \u00a9 2024, 5\u00b0C, \u00bd"
+    assert fix_encoding(text) == text
+
+
+def test_nfc() -> None:
+    assert fix_encoding("e\u0301") == "\u00e9"
+
+
+def test_double_escaped_entities() -> None:
+    assert strip_html("&amp;#8220;Hi&amp;#8221;") == "\u201cHi\u201d"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Subscribe Free To Our Daily Newsletters",
+        "Tweet",
+        "Share this article via these social bookmark links",
+        "Copyright 2024 Space Media Network",
+        "\u00a9 2024 AFP",
+        "The content herein, unless otherwise known to be public domain, are Copyright 1995-2024",
+        "Beijing (AFP) May 28, 2024 China expressed on Tuesday grave concern ... read more",
+        "Read more",
+        "RELATED CONTENT",
+        "The following news reports may link to other Space Media Network websites.",
+        "Comment on this article using your Disqus, Facebook, Google or Twitter login.",
+    ],
+)
+def test_boilerplate_lines(line: str) -> None:
+    assert is_boilerplate(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "He said he would tweet about it later, and share the details with reporters.",
+        "Read more about the mission on the agency's website, officials said in the statement.",
+        "Copyright holders objected to the new rules.",
+        "Subscribers to the service rose 20 percent.",
+    ],
+)
+def test_real_sentences_are_not_boilerplate(line: str) -> None:
+    assert not is_boilerplate(line)
+
+
+def test_boilerplate_removed_from_body_anywhere() -> None:
+    body = "Tweet\n\nFirst.\n\nSubscribe Free To Our Daily Newsletters\n\nSecond.\n\nRead more"
+    assert clean_body(body) == "First.\n\nSecond."
+
+
+def test_repeated_headline_removed_only_when_equal() -> None:
+    title = "NATO chief downplays Kremlin escalation threat"
+    assert clean_body("NATO chief downplays Kremlin escalation threat\n\nText.", title) == "Text."
+    assert clean_body("NATO Chief Downplays Kremlin Escalation Threat.\n\nText.", title) == "Text."
+    kept = "NATO chief downplays Kremlin escalation threat, officials said.\n\nText."
+    assert clean_body(kept, title) == kept
+    assert clean_body(f"Text.\n\n{title}", title) == f"Text.\n\n{title}"
+
+
+def test_inline_fields() -> None:
+    assert clean_inline("by <a href='/x'>Issam&nbsp;AHMED</a>\r\n") == "by Issam AHMED"
+    assert clean_inline("") is None
+    assert clean_inline(None) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "https://www.spacewar.com/reports/X_999.html?utm_source=feed&utm_medium=rss#comments",
+            "https://www.spacewar.com/reports/X_999.html",
+        ),
+        (
+            "https://www.spacewar.com/reports/X.html?fbclid=IwAR0&gclid=abc&id=3&a=1",
+            "https://www.spacewar.com/reports/X.html?a=1&id=3",
+        ),
+        ("HTTPS://WWW.SPACEDAILY.COM/reports/X.html", "https://www.spacedaily.com/reports/X.html"),
+        (
+            "https://spacedaily.com/nasa-picks-rover/?UTM_Campaign=x",
+            "https://spacedaily.com/nasa-picks-rover/",
+        ),
+        (
+            "https://www.spacewar.com/reports/caf\u00e9.html",
+            "https://www.spacewar.com/reports/caf%C3%A9.html",
+        ),
+        ("  https://www.spacewar.com/a b.html  ", "https://www.spacewar.com/a%20b.html"),
+    ],
+)
+def test_canonical_url(url: str, expected: str) -> None:
+    assert canonical_url(url) == expected
+
+
+def test_canonical_url_is_idempotent() -> None:
+    url = "https://www.spacewar.com/reports/X.html?b=%7E&a=1 2&utm_id=4#f"
+    once = canonical_url(url)
+    assert canonical_url(once) == once
+
+
+def test_relative_related_link_made_absolute() -> None:
+    base = "https://www.spacewar.com/reports/X_999.html"
+    assert (
+        canonical_url("../reports/Y_999.html", base)
+        == "https://www.spacewar.com/reports/Y_999.html"
+    )
+    assert (
+        canonical_url("//www.terradaily.com/a.html#x", base) == "https://www.terradaily.com/a.html"
+    )
