@@ -136,7 +136,8 @@ def render_classic(a: MirrorArticle, year: int | None = None) -> str:
         'border="0" alt="Advertisement"></a>',
         "</td></tr></table>",
         '<table width="100%" border="0"><tr><td width="160" valign="top">',
-        f'<a href="{home}"><img src="https://{IMAGE_HOST}/menu/home.gif" border="0" alt="Home"></a>',
+        f'<a href="{home}"><img src="https://{IMAGE_HOST}/menu/home.gif" border="0" '
+        'alt="Home"></a>',
         "</td>",
         '<td valign="top">',
     ]
@@ -292,7 +293,8 @@ def render_wordpress(a: MirrorArticle) -> str:
     ]
     items = [(i, b.section) for b in a.related_blocks for i in b.items]
     if items:
-        P.append('<section class="related-posts"><h2 class="related-title">Related Content</h2><ul>')
+        P.append('<section class="related-posts">'
+                 '<h2 class="related-title">Related Content</h2><ul>')
         for item, section in items:
             P.append(
                 f'<li><span class="related-cat">{h(section)}</span> '
