@@ -108,14 +108,14 @@ def _title(head: str, meta: dict[str, str]) -> str:
 def _head_fields(head: str, title: str) -> tuple[str | None, str | None, str | None]:
     """(section, byline, dateline) from the head's text lines and its last span.BHS."""
     body_tag = _BODY_TAG_RE.search(head)
-    lines = [t.text for t in tokens(head[body_tag.end() if body_tag else 0 :])]
+    lines = [repair(t.text) for t in tokens(head[body_tag.end() if body_tag else 0 :])]
     low_title = title.lower()
     positions = [i for i, line in enumerate(lines) if line.lower() == low_title]
     section = None
     if positions and positions[0] > 0 and is_label(lines[positions[0] - 1]):
         section = lines[positions[0] - 1]
     after = lines[positions[-1] + 1 :] if positions else lines[-6:]
-    spans = [strip_tags(s) for s in _BHS_RE.findall(head)]
+    spans = [repair(strip_tags(s)) for s in _BHS_RE.findall(head)]
     spans = [s for s in spans if s]
     dateline = spans[-1] if spans else next((ln for ln in after if looks_like_dateline(ln)), None)
     byline = None
@@ -191,8 +191,8 @@ def extract(text: str, fetched_url: str) -> Article | None:
     if not title or not paragraphs:
         return None
     section, byline_text, dateline_text = _head_fields(head, title)
-    dateline = _parse_dateline(repair(dateline_text)) if dateline_text else None
-    byline = parse_byline(repair(byline_text) if byline_text else None)
+    dateline = _parse_dateline(dateline_text) if dateline_text else None
+    byline = parse_byline(byline_text)
     links, articles = related_blocks(tail, url)
     return Article(
         url=url,
@@ -206,7 +206,7 @@ def extract(text: str, fetched_url: str) -> Article | None:
         location=dateline.location if dateline else None,
         byline=byline.byline,
         authors=byline.authors,
-        section=repair(section) if section else None,
+        section=section,
         image_url=absolute(url, meta.get("og:image")) or _first_image(region, url),
         related_links=links,
         related_articles=articles,
