@@ -74,6 +74,9 @@ def _now() -> str:
 def _extract(response: Response) -> Article | None:
     if not isinstance(response, TextResponse) or len(response.body) < _MIN_HTML_BYTES:
         return None
+    content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
+    if content_type and "html" not in content_type:
+        return None
     response = decoded(response)
     text = response.text
     if b"\x00" in response.body[:2048] or _FEED_RE.match(text[:4096]):

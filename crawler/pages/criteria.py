@@ -8,10 +8,16 @@ A page is **not an article** (the extractor returns None) when any of these hold
   already says 'article'), 80 on the generic fallback;
 * on the fallback, fewer than ``MIN_PARAGRAPHS`` (2) paragraphs of at least
   ``MIN_PARAGRAPH_WORDS`` (8) words: a heading and a few links are no article;
+* on the fallback, the page shows no sign of being a news item: no dateline and no byline in
+  its first lines, no publication date or article type in its metadata (og:type article,
+  article:published_time, JSON-LD datePublished, ``<time datetime>``), and its URL has none of
+  the article forms seen on the network (crawler.sites.looks_like_article_url) -- so 'About',
+  'Advertise' and similar pages with a few real paragraphs are no articles;
 * on the fallback, the page is a link list: more than ``MAX_LINK_DENSITY`` (40%) of the words
   of its ``<body>`` are link text, or it has ``MAX_READ_MORE`` (3) or more 'read more' links
   (home and section hubs show teasers with 'read more');
-* the response is a feed (RSS/Atom) or not HTML at all (the wrapper checks this).
+* the response is a feed (RSS/Atom), declares a Content-Type that is not HTML, or is not text
+  at all (the wrapper checks this).
 """
 
 from __future__ import annotations

@@ -199,6 +199,8 @@ def normalize_word(word: str) -> str:
 
     >>> [normalize_word(w) for w in ["AHMED", "O'NEILL", "JEAN-PIERRE", "McDONALD", "MCDONALD"]]
     ['Ahmed', "O'Neill", 'Jean-Pierre', 'McDonald', 'McDonald']
+    >>> normalize_word("LEF\u00c8VRE")
+    'Lef\xe8vre'
     >>> [normalize_word(w) for w in ["J.", "II", "Erica", "van", "DeVRIES"]]
     ['J.', 'II', 'Erica', 'van', 'DeVRIES']
     """
@@ -210,7 +212,7 @@ def normalize_word(word: str) -> str:
         return mc[1].capitalize() + mc[2].capitalize()
     if not word.isupper():
         return word
-    return re.sub(r"[A-Za-z]+", lambda m: m[0].capitalize(), word)
+    return re.sub(r"[^\W\d_]+", lambda m: m[0].capitalize(), word)
 
 
 def normalize_name(name: str) -> str:

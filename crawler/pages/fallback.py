@@ -23,7 +23,7 @@ from crawler.pages.dateline import (
     parse_dateline,
 )
 from crawler.pages.text import absolute, canonical, clean, is_boilerplate, repair
-from crawler.sites import SITES, domain_of
+from crawler.sites import SITES, domain_of, looks_like_article_url
 
 _BLOCK_TAGS = frozenset({"p", "head", "item", "quote", "code", "lb"})
 _TITLE_SEP_RE = re.compile(r"\s+(?:-|\||::|\u2013|\u2014|:)\s+")
@@ -31,6 +31,12 @@ _SITE_WORDS = frozenset(
     w.lower() for s in SITES for w in (s.name, s.domain, "www." + s.domain)
 )
 _HEADER_LINES = 5
+_DATE_META_XPATH = (
+    "//meta[@property='og:type' and @content='article']"
+    " | //meta[@property='article:published_time' or @name='date' or @itemprop='datePublished']"
+    " | //time[@datetime]"
+    " | //script[@type='application/ld+json'][contains(., 'datePublished')]"
+)
 
 
 def _lines(el: Any) -> list[str]:
@@ -114,6 +120,14 @@ def extract(sel: Selector, html_text: str, fetched_url: str) -> Article | None:
         return None
     og_url = sel.xpath("//meta[@property='og:url']/@content").get()
     url = canonical(absolute(fetched_url, og_url) or fetched_url)
+    has_signal = (
+        dateline_text is not None
+        or byline_text is not None
+        or bool(sel.xpath(_DATE_META_XPATH))
+        or looks_like_article_url(url)
+    )
+    if not has_signal:
+        return None
     dateline = parse_dateline(dateline_text) if dateline_text else None
     byline = parse_byline(byline_text)
     image = absolute(url, sel.xpath("//meta[@property='og:image']/@content").get())
