@@ -88,3 +88,13 @@ def test_unexpected_errors_raise_in_strict_mode(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(crawler.pages.classic, "extract", boom)
     with pytest.raises(RuntimeError):
         extract_from_bytes(SEED, SEED_URL)
+
+
+@pytest.mark.parametrize("content_type", ["application/pdf", "image/jpeg", "application/rss+xml"])
+def test_declared_non_html_is_not_an_article(content_type: str) -> None:
+    assert extract_from_bytes(SEED, SEED_URL, {"Content-Type": content_type}) is None
+
+
+def test_html_content_type_with_charset_is_read() -> None:
+    article = extract_from_bytes(SEED, SEED_URL, {"Content-Type": "text/html; charset=utf-8"})
+    assert article is not None and article.title == seed_article().title
