@@ -1,0 +1,98 @@
+"""Command line of the mirror: ``mirror build DIR`` and ``mirror serve``.
+
+``main(argv)`` takes the arguments *after* the word 'mirror'::
+
+    main(["build", "DIR", "--articles", "300", "--seed", "1"])
+    main(["build", "DIR", "--articles", "600", "--grow"])   # keep every existing article page
+    main(["serve", "DIR", "--port", "0"])                     # prints 'mirror: http://127.0.0.1:P'
+    main(["serve", "--articles", "300", "--seed", "1"])      # builds a temporary mirror first
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from crawler.mirror.build import MAX_ARTICLES, MIN_ARTICLES, build, grown_seed
+from crawler.mirror.server import READY_PREFIX, Mirror, bound_port, start
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="mirror", description="The offline mirror of the network.")
+    sub = p.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="generate the mirror into DIR")
+    b.add_argument("dir", type=Path)
+    b.add_argument("--articles", type=int, default=300,
+                   help=f"number of articles, {MIN_ARTICLES}..{MAX_ARTICLES} (default 300)")
+    b.add_argument("--seed", type=int, default=None, help="generator seed (default 1)")
+    b.add_argument("--grow", action="store_true",
+                   help="grow the mirror already in DIR: existing article pages stay identical")
+    s = sub.add_parser("serve", help="serve a mirror over loopback")
+    s.add_argument("dir", type=Path, nargs="?", help="a built mirror (else build a temporary one)")
+    s.add_argument("--articles", type=int, default=300)
+    s.add_argument("--seed", type=int, default=1)
+    s.add_argument("--port", type=int, default=8080, help="0 picks a free port (default 8080)")
+    s.add_argument("--slow", type=float, default=None,
+                   help="delay of the slow fault page in seconds (default $MIRROR_SLOW_SECONDS "
+                        "or 30)")
+    return p
+
+
+def _build(args: argparse.Namespace) -> int:
+    seed = args.seed
+    if args.grow and seed is None:
+        seed = grown_seed(args.dir)
+    seed = 1 if seed is None else seed
+    started = time.perf_counter()
+    try:
+        meta = build(args.dir, args.articles, seed, grow=args.grow)
+    except ValueError as exc:
+        print(f"mirror: {exc}", file=sys.stderr)
+        return 2
+    took = time.perf_counter() - started
+    print(f"mirror: {meta['articles']} articles (seed {meta['seed']}) in {args.dir} "
+          f"in {took:.1f} s", file=sys.stderr)
+    return 0
+
+
+async def _serve(mirror: Mirror, port: int) -> None:
+    server = await start(mirror, port)
+    print(f"{READY_PREFIX}http://127.0.0.1:{bound_port(server)}", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with server:
+        await stop.wait()
+
+
+def _serve_cmd(args: argparse.Namespace) -> int:
+    with tempfile.TemporaryDirectory(prefix="smn-mirror-") as tmp:
+        root = args.dir
+        if root is None:
+            root = Path(tmp)
+            build(root, args.articles, args.seed)
+        try:
+            mirror = Mirror(root, args.slow)
+        except FileNotFoundError as exc:
+            print(f"mirror: {exc}", file=sys.stderr)
+            return 2
+        asyncio.run(_serve(mirror, args.port))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``mirror build|serve``; returns the exit status."""
+    args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
+    if args.command == "build":
+        return _build(args)
+    return _serve_cmd(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
