@@ -416,8 +416,8 @@ class NetworkGenerator:
             if r < 0.05 and i != 0:
                 a.encoding = "cp1252"
             elif r < 0.07 and i != 0:
-                a.mojibake = True
                 _straighten(a)
+                a.mojibake = not all(p.isascii() for p in a.paragraphs)
         g = Generated(a, self._summary(i, a))
         if layout == "classic" and url.endswith("_999.html") and "/reports/" in url:
             r = rng.random()
@@ -449,10 +449,13 @@ class NetworkGenerator:
 
 
 def _straighten(a: MirrorArticle) -> None:
-    """Drop characters whose UTF-8 bytes windows-1252 cannot map (mojibake must stay repairable)."""
+    """Swap the right double quote, whose UTF-8 bytes windows-1252 cannot map, for single ones.
+
+    Mojibake must stay repairable: U+201D is E2 80 9D and 0x9D is undefined in windows-1252.
+    """
 
     def fix(t: str) -> str:
-        return t.replace("\u201c", '"').replace("\u201d", '"')
+        return t.replace("\u201c", "\u2018").replace("\u201d", "\u2019")
 
     a.title = fix(a.title)
     a.paragraphs = [fix(p) for p in a.paragraphs]
