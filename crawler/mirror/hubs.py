@@ -23,9 +23,9 @@ from crawler.mirror.sections import (
 from crawler.mirror.textgen import teaser
 from crawler.sites import IMAGE_HOST, SITES, Site
 
-PER_PAGE = 20
+PER_PAGE = 10
 """Headlines per classic section page."""
-WP_PER_PAGE = 10
+WP_PER_PAGE = 5
 """Posts per WordPress category page."""
 HOME_ITEMS = 40
 """Headlines on a classic home page."""

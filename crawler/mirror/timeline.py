@@ -38,7 +38,7 @@ def day_of(i: int) -> dt.date:
 def wp_time(i: int, minute_of_day: int) -> str:
     """ISO datetime with offset of a WordPress post (2026), e.g. '2026-01-05T09:30:00+10:00'.
 
-    >>> wp_time(34, 570)
+    >>> wp_time(0, 570)
     '2026-01-05T09:30:00+10:00'
     """
     day = dt.date(2026, 1, 5) + dt.timedelta(days=(300 * i) // (i + 5000))
