@@ -25,9 +25,10 @@ class Politeness:
             logger.warning("SMN_POLITE=False ignored: it only applies to a crawl of a mirror")
             settings.set("SMN_POLITE", True, priority="addon")
             return
-        settings.set("AUTOTHROTTLE_ENABLED", False, priority="addon")
-        settings.set("DOWNLOAD_DELAY", 0, priority="addon")
-        settings.set("RANDOMIZE_DOWNLOAD_DELAY", False, priority="addon")
+        # "spider" priority: above the project's polite defaults, below an explicit -s option.
+        settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
+        settings.set("DOWNLOAD_DELAY", 0, priority="spider")
+        settings.set("DOWNLOAD_DELAY_JITTER", 0, priority="spider")
         settings.set(
-            "CONCURRENT_REQUESTS_PER_DOMAIN", settings.getint("CONCURRENT_REQUESTS"), priority="addon"
+            "CONCURRENT_REQUESTS_PER_DOMAIN", settings.getint("CONCURRENT_REQUESTS"), priority="spider"
         )

@@ -63,3 +63,6 @@ SMN_STATE_PATH = "output/state.sqlite"
 EXTENSIONS = {"crawler.extensions.StatsDump": 500}
 SMN_STATS_PATH = ""
 """Where to write the crawl's stats as JSON when it closes (empty: nowhere)."""
+
+# --- Items ---------------------------------------------------------------------------------
+from crawler.pipelines import ITEM_PIPELINES  # noqa: E402,F401  (clean -> validate -> dedupe)
