@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from crawler.mirror_process import running_mirror
+from crawler.mirror.server import serve_process
 
 
 def build_mirror(directory: Path, articles: int, seed: int) -> None:
@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H-%M-%S")
     articles_file = out / f"demo-{stamp}.jsonl"
     t1 = time.monotonic()
-    with running_mirror(mirror_dir) as url:
+    with serve_process(mirror_dir) as url:
         stats = crawl(
             url,
             {
