@@ -54,7 +54,9 @@ def run(args: argparse.Namespace) -> int:
             url,
             {
                 "SMN_POLITE": False,
-                "LOG_LEVEL": "WARNING",
+                "LOG_LEVEL": "ERROR",
+                "DOWNLOAD_TIMEOUT": 3,
+                "RETRY_TIMES": 2,
                 "FEEDS": {str(articles_file): {"format": "jsonlines", "encoding": "utf-8"}},
                 "SMN_STATE_PATH": str(out / f"demo-{stamp}.state.sqlite"),
             },

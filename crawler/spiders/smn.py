@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
 
 from crawler.feeds import feed_links, looks_like_feed
 from crawler.links import (
@@ -75,7 +77,9 @@ class SmnSpider(scrapy.Spider):
         """Seed the crawl."""
         for url in self.seed_addresses():
             priority = FEED_PRIORITY if is_feed_url(url) else ARTICLE_PRIORITY
-            yield scrapy.Request(url, callback=self.parse, priority=priority, dont_filter=True)
+            yield scrapy.Request(
+                url, callback=self.parse, errback=self.on_error, priority=priority, dont_filter=True
+            )
 
     # --- navigation ----------------------------------------------------------------------
 
@@ -103,9 +107,24 @@ class SmnSpider(scrapy.Spider):
             yield scrapy.Request(
                 url,
                 callback=self.parse,
+                errback=self.on_error,
                 priority=link_priority(url, hub_depth),
                 meta={"hub_depth": hub_depth},
             )
+
+    def on_error(self, failure: Failure) -> None:
+        """Count and log a request that failed for good (after retries): never a traceback."""
+        stats = self.crawler.stats
+        assert stats is not None
+        exc = failure.value
+        if isinstance(exc, HttpError):
+            reason = f"http_{exc.response.status}"
+        else:
+            reason = type(exc).__name__
+        stats.inc_value(f"errors/{reason}")
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else "?"
+        self.logger.warning("Failed %s: %s (%s)", url, reason, str(exc)[:200])
 
     def parse(self, response: Response) -> Iterator[Any]:
         """Dispatch a page: feed, article or hub."""
