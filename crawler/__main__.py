@@ -41,6 +41,10 @@ def main(argv: list[str] | None = None) -> int:
         from crawler.mirror.cli import main as mirror_main
 
         return mirror_main(argv[1:])
+    if argv and argv[0] == "export":
+        from crawler.export.cli import main as export_main
+
+        return export_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m crawler", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("extract", help="print the record of one page as JSON")
@@ -53,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--output", default="output")
     p.set_defaults(func=lambda a: __import__("crawler.demo", fromlist=["run"]).run(a))
     sub.add_parser("mirror", help="build or serve the offline mirror (see: mirror --help)")
+    sub.add_parser("export", help="turn runs into one dataset (see: export --help)")
     args = parser.parse_args(argv)
     return int(args.func(args))
 
