@@ -89,6 +89,20 @@ def test_state_persists_across_runs(tmp_path: Path) -> None:
     }
 
 
+def test_copy_address_remembered_for_later_runs(tmp_path: Path) -> None:
+    """A syndicated copy dropped today is known by its address tomorrow."""
+    gen = StoryGen(38)
+    state = tmp_path / "state.sqlite"
+    title, paras, original = _story(gen)
+    copy = article(slug_url("spacedaily.com", title), title, paras)
+    first = crawl_items([original, copy], tmp_path / "day1", state=state)
+    assert [d["kind"] for d in first.duplicates] == ["content"]
+    second = crawl_items([copy], tmp_path / "day2", state=state)
+    assert second.duplicates == [
+        {"url": copy.url, "duplicate_of": original.url, "kind": "url", "similarity": 1.0}
+    ]
+
+
 def test_story_dropped_after_dedupe_is_not_remembered(tmp_path: Path) -> None:
     """Only exported stories enter the state: a later pipeline's drop leaves no trace."""
     gen = StoryGen(36)
