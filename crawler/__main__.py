@@ -34,6 +34,20 @@ def _extract(args: argparse.Namespace) -> int:
     return 0
 
 
+def _crawl(args: argparse.Namespace) -> int:
+    from crawler.runs import RunOptions, run
+
+    settings = {}
+    for item in args.set or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            print(f"crawl: -s takes KEY=VALUE, not {item!r}", file=sys.stderr)
+            return 2
+        settings[key] = value
+    opts = RunOptions(Path(args.output), args.sites, args.mirror, args.redis, settings)
+    return run(opts)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -51,6 +65,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("source", help="a saved page (file) or an address to fetch")
     p.add_argument("--url", help="the page's live address (for a saved file)")
     p.set_defaults(func=_extract)
+    p = sub.add_parser("crawl", help="one scheduled run: incremental, resumable, locked")
+    p.add_argument("--sites", help="comma-separated domains (default: the whole network)")
+    p.add_argument("--mirror", help="base address of a mirror to crawl instead of the live sites")
+    p.add_argument("--output", default="output", help="output folder (default: output)")
+    p.add_argument("--redis", help="redis://host:port/db: join a distributed crawl")
+    p.add_argument("-s", "--set", action="append", metavar="KEY=VALUE",
+                   help="a Scrapy setting, e.g. -s SMN_POLITE=False")
+    p.set_defaults(func=_crawl)
     p = sub.add_parser("demo", help="build a mirror, crawl it completely, print a summary")
     p.add_argument("--articles", type=int, default=1000)
     p.add_argument("--seed", type=int, default=1)

@@ -55,6 +55,10 @@ LOG_LEVEL = "INFO"
 
 # --- Output --------------------------------------------------------------------------------
 FEED_EXPORT_ENCODING = "utf-8"
+FEED_STORAGES = {  # every exported line reaches the OS at once: a kill loses no counted line
+    "": "crawler.feedstorage.LineFileFeedStorage",
+    "file": "crawler.feedstorage.LineFileFeedStorage",
+}
 FEEDS = {
     "output/%(name)s-%(time)s.jsonl": {"format": "jsonlines", "encoding": "utf-8"},
 }

@@ -7,6 +7,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -21,7 +24,15 @@ from crawler.links import (
     strip_fragment,
 )
 from crawler.pages import extract_article
-from crawler.sites import SITES, SITES_BY_DOMAIN, WORDPRESS_DOMAINS, domain_of, is_network_url
+from crawler.sites import (
+    SITES,
+    SITES_BY_DOMAIN,
+    WORDPRESS_DOMAINS,
+    domain_of,
+    is_network_url,
+    looks_like_article_url,
+)
+from crawler.state import State, shared_state
 
 
 def _split(value: str | Iterable[str] | None) -> list[str]:
@@ -35,16 +46,23 @@ def _split(value: str | Iterable[str] | None) -> list[str]:
 class SmnSpider(scrapy.Spider):
     """Crawls the Space Media Network: home, sections and pagination, feeds, related links.
 
-    Arguments: ``sites`` (comma-separated domains, default all) and ``start_urls``
-    (comma-separated live addresses of any kind of page; their hosts are allowed).
+    Arguments: ``sites`` (comma-separated domains, default all), ``start_urls``
+    (comma-separated live addresses of any kind of page; their hosts are allowed) and
+    ``resume`` (1: an interrupted run goes on, so unchanged hubs are read again in full).
+
+    Incremental by the persistent state (crawler.state): a link to an address already exported
+    or recorded as a duplicate is not requested; a hub that the HTTP cache revalidated as
+    unchanged (304) is not followed; pagination stops at the first page with no new article.
     """
 
     name = "smn"
+    state: State
 
     def __init__(
         self,
         sites: str | None = None,
         start_urls: str | None = None,
+        resume: str | None = None,
         *args: Any,
         **kwargs: Any,
     ):
@@ -60,6 +78,24 @@ class SmnSpider(scrapy.Spider):
         self.site_filter: frozenset[str] | None = (
             frozenset(self.site_domains) if sites else None
         )
+        self.resume = str(resume or "").lower() in ("1", "true", "yes")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SmnSpider:
+        """Build the spider and hook it to the shared state."""
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.state = shared_state(crawler)
+        crawler.signals.connect(spider.item_exported, signal=signals.item_scraped)
+        return spider
+
+    def item_exported(self, item: Any, response: Response | None = None) -> None:
+        """Remember the addresses an exported article was fetched by (aliases, redirects)."""
+        if response is None:
+            return
+        url = ItemAdapter(item).get("url")
+        for fetched in {response.url, *response.meta.get("redirect_urls", ())}:
+            if fetched != url:
+                self.state.add_url(fetched, str(url))
 
     def seed_addresses(self) -> list[str]:
         """The addresses a crawl starts from: explicit start URLs, else homes and feeds."""
@@ -78,7 +114,11 @@ class SmnSpider(scrapy.Spider):
         for url in self.seed_addresses():
             priority = FEED_PRIORITY if is_feed_url(url) else ARTICLE_PRIORITY
             yield scrapy.Request(
-                url, callback=self.parse, errback=self.on_error, priority=priority, dont_filter=True
+                url,
+                callback=self.parse,
+                errback=self.on_error,
+                priority=priority,
+                meta={"smn_hub": not looks_like_article_url(url)},
             )
 
     # --- navigation ----------------------------------------------------------------------
@@ -97,30 +137,45 @@ class SmnSpider(scrapy.Spider):
     def follow(self, response: Response, hrefs: Iterable[str], hub_depth: int) -> Iterator[
         scrapy.Request
     ]:
-        """Requests for the allowed links among hrefs, with their priorities."""
+        """Requests for the allowed links among hrefs that the state does not know yet."""
+        for url in self.new_links(response, hrefs):
+            yield self.request(url, hub_depth)
+
+    def new_links(self, response: Response, hrefs: Iterable[str]) -> list[str]:
+        """Allowed, absolute links of a page, without those already exported or recorded."""
+        stats = self.crawler.stats
+        assert stats is not None
         seen: set[str] = set()
+        links: list[str] = []
         for href in hrefs:
             url = strip_fragment(response.urljoin(href.strip()))
             if url in seen or not self.allowed(url):
                 continue
             seen.add(url)
-            yield scrapy.Request(
-                url,
-                callback=self.parse,
-                errback=self.on_error,
-                priority=link_priority(url, hub_depth),
-                meta={"hub_depth": hub_depth},
-            )
+            if self.state.seen_url(url) is not None:
+                stats.inc_value("incremental/skipped")
+                continue
+            links.append(url)
+        return links
+
+    def request(self, url: str, hub_depth: int) -> scrapy.Request:
+        """The request for a link; hubs are marked for the HTTP cache (conditional requests)."""
+        hub = not looks_like_article_url(url)
+        return scrapy.Request(
+            url,
+            callback=self.parse,
+            errback=self.on_error,
+            priority=link_priority(url, hub_depth),
+            meta={"hub_depth": hub_depth, "smn_hub": hub},
+        )
 
     def on_error(self, failure: Failure) -> None:
         """Count and log a request that failed for good (after retries): never a traceback."""
         stats = self.crawler.stats
         assert stats is not None
         exc = failure.value
-        if isinstance(exc, HttpError):
-            reason = f"http_{exc.response.status}"
-        else:
-            reason = type(exc).__name__
+        is_http = isinstance(exc, HttpError)
+        reason = f"http_{exc.response.status}" if is_http else type(exc).__name__
         stats.inc_value(f"errors/{reason}")
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
@@ -131,12 +186,17 @@ class SmnSpider(scrapy.Spider):
         stats = self.crawler.stats
         assert stats is not None
         hub_depth = int(response.meta.get("hub_depth", 0))
+        if "cached" in response.flags and not self.resume:
+            stats.inc_value("incremental/hub_unchanged")  # 304: nothing new below it
+            return
         if looks_like_feed(response.body[:1024]):
             links, clean = feed_links(response.body)
             stats.inc_value("pages/feed")
             if not clean:
                 stats.inc_value("pages/feed_malformed")
-                self.logger.warning("Malformed feed %s: %d links recovered", response.url, len(links))
+                self.logger.warning(
+                    "Malformed feed %s: %d links recovered", response.url, len(links)
+                )
             yield from self.follow(response, links, hub_depth)
             return
         if not isinstance(response, TextResponse):
@@ -151,4 +211,21 @@ class SmnSpider(scrapy.Spider):
             yield from self.follow(response, related, hub_depth)
             return
         stats.inc_value("pages/hub")
-        yield from self.follow(response, response.xpath("//a/@href").getall(), hub_depth + 1)
+        links = self.new_links(response, response.xpath("//a/@href").getall())
+        articles = [u for u in links if looks_like_article_url(u)]
+        if hub_depth >= 1 and not articles and not self.resume and self.knows_some_articles(
+            response
+        ):
+            # A section or pagination page without one new article: older pages hold none.
+            stats.inc_value("incremental/pagination_stopped")
+            links = articles
+        for url in links:
+            yield self.request(url, hub_depth + 1)
+
+    def knows_some_articles(self, response: Response) -> bool:
+        """Whether the page links to at least one article the state already knows."""
+        for href in response.xpath("//a/@href").getall():
+            url = strip_fragment(response.urljoin(href.strip()))
+            if looks_like_article_url(url) and self.state.seen_url(url) is not None:
+                return True
+        return False

@@ -1,0 +1,45 @@
+"""Bring the persistent state up to date with a run's files (after a kill)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from crawler import similarity
+from crawler.state import State
+
+
+def record_run_files(state: State, run_dir: Path) -> int:
+    """Record every exported and duplicate line the state does not know yet; returns how many.
+
+    The files are the run's log of record: a line reaches them before the state commits it,
+    so after a kill the state may lag behind them, never run ahead.
+    """
+    added = 0
+    for line in _lines(run_dir / "articles.jsonl"):
+        url = line.get("url")
+        if not url or state.seen_url(url) is not None:
+            continue
+        body = str(line.get("body") or "")
+        state.add_story(url, str(line.get("fingerprint") or ""), similarity.minhash(body))
+        added += 1
+    for line in _lines(run_dir / "duplicates.jsonl"):
+        url, story = line.get("url"), line.get("duplicate_of")
+        if url and story and state.seen_url(url) is None:
+            state.add_url(url, story)
+            added += 1
+    state.flush()
+    return added
+
+
+def _lines(path: Path) -> list[dict[str, object]]:
+    if not path.is_file():
+        return []
+    out = []
+    with path.open(encoding="utf-8") as fh:
+        for raw in fh:
+            try:
+                out.append(json.loads(raw))
+            except ValueError:
+                continue
+    return out
