@@ -1,0 +1,170 @@
+"""The whole export: read the sources, group stories, write the dataset, chart, card and
+manifest. :func:`export` is what the command line calls."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from crawler.export import card, chart
+from crawler.export.canonical import month_of
+from crawler.export.filters import ORDER, Filters
+from crawler.export.sources import Source, count_lines, read_records
+from crawler.export.store import StoryStore
+from crawler.export.writers import FILE_NAMES, FORMATS, open_writers, ordered
+
+EXPORT_VERSION = 1
+"""Version of the export's layout (files and manifest fields)."""
+SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schema" / "article.schema.json"
+CHART = "chart.png"
+CARD = "README.md"
+MANIFEST = "manifest.json"
+NO_SECTION = "(none)"
+
+
+def load_schema() -> dict[str, Any]:
+    """The article schema (the repository's copy)."""
+    schema: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return schema
+
+
+def sha256(path: Path) -> str:
+    """Hex sha256 of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _progress(total: int, desc: str, unit: str, enabled: bool) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit=unit, unit_scale=True, disable=not enabled,
+                file=sys.stderr, leave=False)
+
+
+def _load(store: StoryStore, sources: Sequence[Source], show: bool) -> None:
+    """Every record and duplicate line of every source into the store; counts lines."""
+    total = sum(p.stat().st_size for s in sources for p in (s.articles, s.duplicates)
+                if p.is_file())
+    with _progress(total, "reading runs", "B", show) as bar:
+        for index, source in enumerate(sources):
+            lines = Counter({"articles": 0, "duplicates": 0, "unreadable": 0})
+            for pos, length, record in read_records(source.articles):
+                lines["articles"] += 1
+                if record is None or not store.add_record(index, pos, length, record):
+                    lines["unreadable"] += 1
+                bar.update(length)
+            for _, length, record in read_records(source.duplicates):
+                lines["duplicates"] += 1
+                if record is None or not store.add_duplicate(record):
+                    lines["unreadable"] += 1
+                bar.update(length)
+            lines["rejects"] = count_lines(source.rejects)
+            source.lines = dict(lines)
+
+
+def export(sources: Sequence[Source], out: Path, filters: Filters | None = None,
+           formats: Sequence[str] = ("jsonl",), temp_dir: Path | None = None,
+           progress: bool | None = None) -> dict[str, Any]:
+    """Write the dataset of ``sources`` into ``out``; returns the manifest."""
+    import jsonschema
+
+    filters = filters or Filters()
+    show = sys.stderr.isatty() if progress is None else progress
+    out.mkdir(parents=True, exist_ok=True)
+    schema = load_schema()
+    validator = jsonschema.Draft202012Validator(schema)
+    fields = list(schema["properties"])
+    columns = [*fields, "alternate_urls"]
+    for fmt in FORMATS:  # no stale file of a format not asked for this time
+        if fmt not in formats:
+            (out / FILE_NAMES[fmt]).unlink(missing_ok=True)
+
+    filtered = Counter({name: 0 for name in (*ORDER, "invalid")})
+    per_site: Counter[str] = Counter()
+    per_section: Counter[str] = Counter()
+    per_month: Counter[str] = Counter()
+    per_month_site: Counter[tuple[str, str]] = Counter()
+    first = last = crawled_max = None
+    exported = 0
+    with StoryStore(temp_dir) as store:
+        _load(store, sources, show)
+        store.group()
+        counts = store.counts
+        writers = open_writers(out, formats, columns)
+        handles: dict[int, IO[bytes]] = {}
+        try:
+            with _progress(counts.stories, "writing stories", "rec", show) as bar:
+                for story in store.stories():
+                    bar.update(1)
+                    fh = handles.get(story.src)
+                    if fh is None:
+                        fh = handles[story.src] = sources[story.src].articles.open("rb")
+                    fh.seek(story.pos)
+                    record = json.loads(fh.read(story.length))
+                    reason = filters.rejects(record)
+                    if reason is None:
+                        record["alternate_urls"] = story.alternate_urls
+                        if not validator.is_valid(record):
+                            reason = "invalid"
+                    if reason is not None:
+                        filtered[reason] += 1
+                        continue
+                    record = ordered(record, columns)
+                    for writer in writers:
+                        writer.write(record)
+                    exported += 1
+                    month, site = month_of(record["published"]), record["site"]
+                    per_site[site] += 1
+                    per_section[record["section"] or NO_SECTION] += 1
+                    per_month[month] += 1
+                    per_month_site[month, site] += 1
+                    if record["published"]:
+                        first = first or record["published"]
+                        last = record["published"]
+                    crawled_max = max(crawled_max or "", record["crawled_at"])
+        finally:
+            for handle in handles.values():
+                handle.close()
+        for writer in writers:
+            writer.close()
+
+    year = (last or crawled_max or "")[:4] or "present"
+    (out / CHART).write_bytes(chart.render(
+        per_month_site, f"Space Media Network articles per month per site ({exported} stories)"))
+    manifest: dict[str, Any] = {
+        "export_version": EXPORT_VERSION,
+        "schema_version": schema["properties"]["schema_version"]["const"],
+        "schema_id": schema.get("$id"),
+        "runs": [s.describe() for s in sources],
+        "unfinished_runs": [s.id for s in sources if not s.finished],
+        "records": {"read": counts.versions, "addresses": counts.addresses,
+                    "stories": counts.stories, "exported": exported},
+        "duplicates_merged": {"addresses": counts.merged_addresses,
+                              "records": counts.merged_records,
+                              "refetched": counts.versions - counts.addresses,
+                              "groups_without_record": counts.without_record},
+        "filters": filters.describe(),
+        "filtered_out": dict(filtered),
+        "published": {"first": first, "last": last, "undated": per_month.get("undated", 0)},
+        "counts": {"site": dict(sorted(per_site.items())),
+                   "section": dict(sorted(per_section.items())),
+                   "month": dict(sorted(per_month.items()))},
+        "formats": [f for f in FORMATS if f in formats or f == "jsonl"],
+        "files": {},
+    }
+    names = [FILE_NAMES[f] for f in manifest["formats"]] + [CHART]
+    manifest["files"] = {n: {"bytes": (out / n).stat().st_size, "sha256": sha256(out / n)}
+                         for n in names}
+    (out / CARD).write_text(card.render(schema, manifest, CHART, year), encoding="utf-8")
+    manifest["files"][CARD] = {"bytes": (out / CARD).stat().st_size, "sha256": sha256(out / CARD)}
+    (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+                                encoding="utf-8")
+    return manifest
