@@ -1,0 +1,146 @@
+"""Scheduled runs through ``python -m crawler crawl``: incremental, resumable, locked, judged."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from crawler.mirror.server import RunningMirror, serve_in_thread
+from tests.crawling import ROOT, build_mirror, truth
+from tests.runs_helpers import (
+    all_lines,
+    kill_after_lines,
+    manifest,
+    run_dirs,
+    run_once,
+)
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def mirror1000(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, RunningMirror]]:
+    """A 1,000-article mirror (enough pages that hubs are a small share of a full crawl)."""
+    directory = build_mirror(tmp_path_factory.mktemp("m1000") / "m", 1000, seed=11)
+    with serve_in_thread(directory, slow_seconds=2) as running:
+        yield directory, running
+
+
+def test_second_run_over_an_unchanged_mirror_costs_a_few_conditional_requests(
+    mirror1000: tuple[Path, RunningMirror], tmp_path: Path
+) -> None:
+    first = run_once(mirror1000[1].base_url, tmp_path)
+    assert first.returncode == 0, first.stderr[-2000:]
+    second = run_once(mirror1000[1].base_url, tmp_path)
+    assert second.returncode == 0, second.stderr[-2000:]
+    one, two = (manifest(d) for d in run_dirs(tmp_path))
+    stats_two = json.loads((run_dirs(tmp_path)[1] / "stats.json").read_text())
+    ratio = two["requests"] / one["requests"]
+    time_ratio = two["elapsed_seconds"] / one["elapsed_seconds"]
+    print(f"first run {one['requests']} requests in {one['elapsed_seconds']:.1f} s, "
+          f"second {two['requests']} in {two['elapsed_seconds']:.2f} s: "
+          f"{ratio:.3f} of the requests, {time_ratio:.3f} of the time")
+    assert one["articles_exported"] > 500
+    assert ratio <= 0.05
+    assert stats_two.get("pages/article", 0) == 0  # no article page fetched again
+    assert two["articles_exported"] == 0
+    assert two["incremental"]["hubs_revalidated"] > 0  # 304s, not full downloads
+
+
+def test_after_the_mirror_grows_the_next_run_exports_the_new_articles_only(
+    tmp_path: Path,
+) -> None:
+    directory = build_mirror(tmp_path / "m", 600, seed=12)
+    out = tmp_path / "out"
+    with serve_in_thread(directory, slow_seconds=2) as running:
+        assert run_once(running.base_url, out).returncode == 0
+    before = truth(directory)
+    subprocess.run([sys.executable, "-m", "crawler", "mirror", "build", str(directory),
+                    "--articles", "660", "--grow"], cwd=ROOT, check=True)
+    new = set(truth(directory)) - set(before)
+    assert len(new) >= 60
+    with serve_in_thread(directory, slow_seconds=2) as running:
+        result = run_once(running.base_url, out)
+    assert result.returncode == 0, result.stderr[-2000:]
+    last = run_dirs(out)[-1]
+    exported = {json.loads(x)["url"] for x in (last / "articles.jsonl").read_text().splitlines()}
+    dups = {json.loads(x)["url"] for x in (last / "duplicates.jsonl").read_text().splitlines()}
+    found = (exported | dups) & new
+    print(f"grown by {len(new)}: exported {len(exported)}, duplicates {len(dups)}, "
+          f"new found {len(found)} ({len(found) / len(new):.3f})")
+    assert len(found) / len(new) >= 0.99
+    assert exported <= new  # nothing old exported again
+
+
+def test_a_second_run_refuses_while_one_holds_the_lock(
+    mirror1000: tuple[Path, RunningMirror], tmp_path: Path
+) -> None:
+    lock = tmp_path / "runs" / ".lock"
+    lock.parent.mkdir(parents=True)
+    with lock.open("a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        held.write("pid 1 since test\n")
+        held.flush()
+        started = time.monotonic()
+        refused = run_once(mirror1000[1].base_url, tmp_path)
+        took = time.monotonic() - started
+    assert refused.returncode == 75
+    assert "another run of this job is in progress" in refused.stderr
+    assert took < 20
+    assert not [d for d in run_dirs(tmp_path)]  # nothing started
+
+
+def test_killed_runs_resume_and_export_every_article_exactly_once(
+    mirror1000: tuple[Path, RunningMirror], tmp_path: Path
+) -> None:
+    killed = [kill_after_lines(mirror1000[1].base_url, tmp_path, n) for n in (1, 150, 400)]
+    assert all(killed)
+    assert len(run_dirs(tmp_path)) == 1  # each start resumed the killed run
+    final = run_once(mirror1000[1].base_url, tmp_path)  # a lock left by a kill never blocks
+    assert final.returncode == 0, final.stderr[-2000:]
+    runs = run_dirs(tmp_path)
+    assert manifest(runs[0])["attempts"] == 4
+    for run_dir in runs:
+        for name in ("articles.jsonl", "duplicates.jsonl", "rejects.jsonl"):
+            path = run_dir / name
+            text = path.read_text(encoding="utf-8") if path.is_file() else ""
+            assert not text or text.endswith("\n")
+            for line in text.splitlines():
+                json.loads(line)  # every line whole
+    articles = [a["url"] for a in all_lines(tmp_path, "articles.jsonl")]
+    duplicates = [d["url"] for d in all_lines(tmp_path, "duplicates.jsonl")]
+    twice = [u for u, n in Counter(articles).items() if n > 1]
+    assert twice == []
+    expected = truth(mirror1000[0])
+    found = (set(articles) | set(duplicates)) & set(expected)
+    print(f"after 3 kills: {len(articles)} exported, {len(found)}/{len(expected)} found")
+    assert len(found) / len(expected) >= 0.99
+
+
+def test_a_layout_change_trips_the_coverage_monitor(tmp_path: Path) -> None:
+    first = build_mirror(tmp_path / "a", 300, seed=21)
+    out = tmp_path / "out"
+    with serve_in_thread(first, slow_seconds=1) as running:
+        ok = run_once(running.base_url, out, "--sites", "spacewar.com")
+    assert ok.returncode == 0, ok.stderr[-2000:]
+    changed = build_mirror(tmp_path / "b", 300, seed=22)  # new stories ...
+    for page in (changed / "www.spacewar.com" / "reports").glob("*.html"):
+        raw = page.read_bytes()  # ... in a layout without the byline and dateline spans
+        page.write_bytes(re.sub(rb'<span class="(?:BY|BHS)">[^<]*</span>', b"", raw))
+    shutil.rmtree(out / "httpcache")
+    with serve_in_thread(changed, slow_seconds=1) as running:
+        tripped = run_once(running.base_url, out, "--sites", "spacewar.com")
+    assert tripped.returncode == 4, tripped.stderr[-2000:]
+    problems = manifest(run_dirs(out)[-1])["problems"]
+    assert any(p["monitor"] == "coverage" and "dateline" in p["message"] for p in problems)
+    assert "coverage" in tripped.stderr
