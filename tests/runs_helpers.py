@@ -54,12 +54,10 @@ def kill_after_lines(mirror_url: str, output: Path, lines: int, timeout: float =
                 return False
             dirs = run_dirs(output)
             path = dirs[-1] / "articles.jsonl" if dirs else None
-            if path is not None and path.is_file():
-                with path.open("rb") as fh:
-                    if sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 16), b"")) >= lines:
-                        os.kill(proc.pid, signal.SIGKILL)
-                        proc.wait()
-                        return True
+            if path is not None and path.is_file() and path.read_bytes().count(b"\n") >= lines:
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.wait()
+                return True
             time.sleep(0.01)
         raise TimeoutError("the run neither reached the line count nor ended")
     finally:

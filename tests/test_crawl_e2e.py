@@ -63,7 +63,9 @@ def test_each_field_equals_the_truth_on_99_percent(
 def test_every_exported_line_validates_against_the_shared_schema(crawl300: CrawlResult) -> None:
     validator = jsonschema.Draft202012Validator(_schema())
     assert crawl300.articles
-    errors = [(a.get("url"), e.message) for a in crawl300.articles for e in validator.iter_errors(a)]
+    errors = [
+        (a.get("url"), e.message) for a in crawl300.articles for e in validator.iter_errors(a)
+    ]
     assert errors == []
 
 
@@ -110,7 +112,8 @@ def test_syndicated_pairs_precision_and_recall(
 def test_accounting_adds_up(crawl300: CrawlResult) -> None:
     s = crawl300.stats
     rejected = sum(v for k, v in s.items() if k.startswith("articles/rejected/"))
-    dup_url, dup_content = s.get("articles/duplicate/url", 0), s.get("articles/duplicate/content", 0)
+    dup_url = s.get("articles/duplicate/url", 0)
+    dup_content = s.get("articles/duplicate/content", 0)
     assert s["articles/parsed"] == s["articles/exported"] + dup_url + dup_content + rejected
     assert s["articles/exported"] == len(crawl300.articles)
     assert dup_url + dup_content == len(crawl300.duplicates)
@@ -130,7 +133,8 @@ def test_faults_are_counted_not_crashing(crawl300: CrawlResult) -> None:
 def test_robots_disallowed_paths_are_never_fetched(
     mirror300: tuple[Path, RunningMirror], crawl300: CrawlResult
 ) -> None:
-    disallowed = {u: n for u, n in mirror300[1].hits().items() if "/search/" in u or "/cgi-bin/" in u}
+    hits = mirror300[1].hits()
+    disallowed = {u: n for u, n in hits.items() if "/search/" in u or "/cgi-bin/" in u}
     assert crawl300.stats.get("robotstxt/forbidden", 0) > 0
     assert not any(disallowed.values()), disallowed
 
