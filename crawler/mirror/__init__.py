@@ -9,5 +9,7 @@ Modules, one job each:
   fixed pages, fault pages and their routes.
 - ``build``: writes ``DIR`` (pages, truth.jsonl, duplicates.json, faults.json, routes.json).
 - ``server``: the asyncio HTTP/1.1 server, ``serve_in_thread`` and ``serve_process``.
-- ``cli``: ``mirror build DIR [--articles N] [--seed S] [--grow]`` and ``mirror serve``.
+- ``injected``, ``hostile``: the ``--faults RATE`` and ``--hostile`` build options.
+- ``cli``: ``mirror build DIR [--articles N] [--seed S] [--grow] [--faults R] [--hostile]``
+  and ``mirror serve``.
 """

@@ -13,6 +13,11 @@ Layout of ``DIR`` (every file deterministic for a (seed, size); mtimes derived f
 - ``DIR/routes.json``: what the server answers besides files (redirects, statuses, flaky and
   slow pages, content types), keyed by live URL.
 - ``DIR/mirror.json``: ``{"seed", "articles", "hosts"}``; lets ``--grow`` check the seed.
+
+Options for robustness tests, off by default (default builds do not depend on them): ``faults``
+(a rate: :mod:`crawler.mirror.injected` puts a fault on that share of article pages) and
+``hostile`` (:mod:`crawler.mirror.hostile` adds pages that try to lure or break a crawler).
+Both are recorded in ``faults.json`` and ``mirror.json``.
 """
 
 from __future__ import annotations
@@ -26,7 +31,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.mirror import faults, feeds, hubs, static
+from crawler.mirror import faults, feeds, hubs, injected, static
+from crawler.mirror.hostile import build_hostile
 from crawler.mirror.model import MirrorArticle
 from crawler.mirror.network import WP_DOMAINS, NetworkGenerator, Summary
 from crawler.mirror.render import render
@@ -122,10 +128,27 @@ def grown_seed(root: Path) -> int | None:
     return int(json.loads(meta.read_text())["seed"]) if meta.exists() else None
 
 
-def build(root: Path, articles: int, seed: int = 1, grow: bool = False) -> dict[str, Any]:
-    """Build (or grow) the mirror in ``root``; returns ``mirror.json``'s content."""
+def _merge_routes(routes: dict[str, Any], extra: dict[str, Any]) -> None:
+    for key, value in extra.items():
+        if isinstance(value, dict):
+            routes.setdefault(key, {}).update(value)
+        else:
+            routes.setdefault(key, []).extend(value)
+
+
+def build(root: Path, articles: int, seed: int = 1, grow: bool = False,
+          fault_rate: float = 0.0, hostile: bool = False) -> dict[str, Any]:
+    """Build (or grow) the mirror in ``root``; returns ``mirror.json``'s content.
+
+    ``fault_rate`` (0..1) puts an injected fault on that share of article pages; ``hostile``
+    adds the hostile pages. Both off: the default mirror.
+    """
     if not MIN_ARTICLES <= articles <= MAX_ARTICLES:
         raise ValueError(f"articles must be in {MIN_ARTICLES}..{MAX_ARTICLES}")
+    if not 0.0 <= fault_rate <= 1.0:
+        raise ValueError("the fault rate must be in 0..1")
+    inj = injected.Injected(fault_rate, seed) if fault_rate > 0 else None
+    truth_urls: list[str] = []
     _prepare(root, seed, articles, grow)
     w = Writer(root)
     gen = NetworkGenerator(seed)
@@ -142,7 +165,8 @@ def build(root: Path, articles: int, seed: int = 1, grow: bool = False) -> dict[
             a = g.article
             data = render(a)
             t = _mtime(i, a)
-            w.write(a.url, data, t)
+            w.write(a.url, inj.inject(i, a.url, data) if inj else data, t)
+            truth_urls.append(a.url)
             if g.alias_url:
                 w.write(g.alias_url, data, t)
                 aliases[g.alias_url] = a.url
@@ -158,6 +182,16 @@ def build(root: Path, articles: int, seed: int = 1, grow: bool = False) -> dict[
         fs = faults.build_faults(seed, gen.summaries[:SEED_INDEX])
         for a in fs.truth:
             truth.write(json.dumps(truth_record(a), ensure_ascii=False, sort_keys=True) + "\n")
+            truth_urls.append(a.url)
+    if inj is not None:
+        _merge_routes(routes, inj.routes)
+        fs.spec["injected"] = inj.spec(truth_urls)
+    if hostile:
+        h = build_hostile(seed, gen.summaries[SEED_INDEX].url)
+        fs.files.update(h.files)
+        _merge_routes(routes, h.routes)
+        fs.links = fs.links + h.links
+        fs.spec["hostile"] = h.spec
     hub_time = epoch(day_of(articles - 1))
     for url, data in fs.files.items():
         w.write(url, data, epoch(day_of(SEED_INDEX)))
@@ -175,7 +209,11 @@ def build(root: Path, articles: int, seed: int = 1, grow: bool = False) -> dict[
         "aliases": aliases,
         "redirects": redirect_aliases,
     })
-    meta = {"seed": seed, "articles": articles, "hosts": sorted(hosts)}
+    meta: dict[str, Any] = {"seed": seed, "articles": articles, "hosts": sorted(hosts)}
+    if fault_rate > 0:
+        meta["fault_rate"] = fault_rate
+    if hostile:
+        meta["hostile"] = True
     _dump(root / "mirror.json", meta)
     return meta
 

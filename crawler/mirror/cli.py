@@ -32,6 +32,12 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--seed", type=int, default=None, help="generator seed (default 1)")
     b.add_argument("--grow", action="store_true",
                    help="grow the mirror already in DIR: existing article pages stay identical")
+    b.add_argument("--faults", type=float, default=0.0, metavar="RATE",
+                   help="put a fault of a random kind on this share of article pages, e.g. 0.2 "
+                        "(recorded in faults.json; default 0: none)")
+    b.add_argument("--hostile", action="store_true",
+                   help="add hostile pages: links and redirects to loopback/private hosts and "
+                        "other schemes, an XXE feed, a gzip bomb, path-like titles")
     s = sub.add_parser("serve", help="serve a mirror over loopback")
     s.add_argument("dir", type=Path, nargs="?", help="a built mirror (else build a temporary one)")
     s.add_argument("--articles", type=int, default=300)
@@ -50,7 +56,8 @@ def _build(args: argparse.Namespace) -> int:
     seed = 1 if seed is None else seed
     started = time.perf_counter()
     try:
-        meta = build(args.dir, args.articles, seed, grow=args.grow)
+        meta = build(args.dir, args.articles, seed, grow=args.grow,
+                     fault_rate=args.faults, hostile=args.hostile)
     except ValueError as exc:
         print(f"mirror: {exc}", file=sys.stderr)
         return 2

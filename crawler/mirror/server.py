@@ -10,7 +10,15 @@ for the first N requests of this server process, then 200) and slow pages (answe
 Two endpoints outside any host, for tests: ``GET /_mirror/stats`` returns
 ``{"hits": {live_url: count}}`` for fault addresses and robots-disallowed paths (query strings
 dropped; a test can check a polite crawl never fetched ``/search/`` or ``/cgi-bin/``), and
-``GET /_mirror/reset`` zeroes those counts and the flaky counters.
+``GET /_mirror/reset`` zeroes those counts and the flaky counters. Any path with a ``/_probe/``
+segment is counted too: hostile pages point there (``__MIRROR_BASE__/_probe/...``) so that a
+test sees whether the crawler was lured to loopback.
+
+Routes of fault-heavy and hostile builds (absent from default builds): ``encoded`` (served
+with ``Content-Encoding``, e.g. a gzip bomb), ``oversize`` (the file padded on the fly to
+``bytes``, with or without ``Content-Length``), ``chains`` (301 to the same address with
+``?hop=N+1``, forever) and ``templated`` (``__MIRROR_BASE__`` replaced by the server's own
+base address).
 
 For tests::
 
@@ -61,6 +69,10 @@ _TYPES = {".html": "text/html", ".htm": "text/html", ".xml": "text/xml", ".txt":
           ".css": "text/css", ".jpg": "image/jpeg", ".gif": "image/gif", ".png": "image/png",
           ".pdf": "application/pdf", ".cgi": "text/html", ".json": "application/json"}
 _BARE_HOSTS = ("spacedaily.com", "terradaily.com")
+PROBE = "/_probe/"
+"""Path segment of the addresses hostile pages lure the crawler to (always counted)."""
+BASE_PLACEHOLDER = b"__MIRROR_BASE__"
+"""Replaced by ``http://127.0.0.1:PORT`` in templated files."""
 
 
 def server_path(live_url: str) -> str:
@@ -113,8 +125,13 @@ class Mirror:
         self.flaky_limit = {server_path(k): int(v) for k, v in routes["flaky"].items()}
         self.slow = {server_path(k) for k in routes["slow"]}
         self.types = {server_path(k): v for k, v in routes["types"].items()}
+        self.encoded = {server_path(k): v for k, v in routes.get("encoded", {}).items()}
+        self.oversize = {server_path(k): v for k, v in routes.get("oversize", {}).items()}
+        self.chains = {server_path(k) for k in routes.get("chains", [])}
+        self.templated = {server_path(k) for k in routes.get("templated", [])}
         self.watched = (set(self.redirects) | set(self.status) | set(self.flaky_limit)
-                        | self.slow | set(self.types))
+                        | self.slow | set(self.types) | set(self.encoded)
+                        | set(self.oversize) | self.chains | self.templated)
         faults = json.loads((self.root / "faults.json").read_text())
         for spec in faults.values():
             self.watched.update(server_path(u) for u in spec["urls"])
@@ -134,7 +151,8 @@ class Mirror:
     def count(self, path: str) -> None:
         """Count a request of a watched path (faults, disallowed prefixes)."""
         rest = path.split("/", 2)[2] if path.count("/") >= 2 else ""
-        watched = path in self.watched or any(("/" + rest).startswith(p) for p in DISALLOWED)
+        watched = (path in self.watched or PROBE in path
+                   or any(("/" + rest).startswith(p) for p in DISALLOWED))
         if watched and (path in self.hits or len(self.hits) < MAX_HITS):
             self.hits[path] = self.hits.get(path, 0) + 1
 
@@ -270,6 +288,12 @@ class MirrorProtocol(asyncio.Protocol):
             self._send(200, body, "application/json", close=close, head_only=head_only)
             return
         m.count(path)
+        if path in m.chains:
+            query = target.split("?", 1)[1] if "?" in target else ""
+            hop = int(query[4:]) if query.startswith("hop=") and query[4:].isdigit() else 0
+            self._send(301, b"Moved Permanently\n", "text/html", close=close,
+                       extra=f"Location: https:/{path}?hop={hop + 1}\r\n", head_only=head_only)
+            return
         if path in m.redirects:
             loc = m.redirects[path]
             self._send(301, b"Moved Permanently\n", "text/html", close=close,
@@ -299,7 +323,9 @@ class MirrorProtocol(asyncio.Protocol):
             return
         ctype = m.types.get(path) or content_type(path)
         extra = f"ETag: {entry.etag}\r\nLast-Modified: {entry.last_modified}\r\n"
-        if _not_modified(entry, headers):
+        if path in m.templated or path in m.encoded or path in m.oversize:
+            self._special(path, entry.body, ctype, close, head_only)
+        elif _not_modified(entry, headers):
             self._send(304, b"", None, close=close, extra=extra, head_only=True)
         elif path in m.slow:
             self.busy = True
@@ -307,6 +333,32 @@ class MirrorProtocol(asyncio.Protocol):
                 self._later(entry.body, ctype, close, extra, head_only))
         else:
             self._send(200, entry.body, ctype, close=close, extra=extra, head_only=head_only)
+
+    def _special(self, path: str, body: bytes, ctype: str, close: bool, head_only: bool) -> None:
+        """A templated, content-encoded or oversized file (no validators: always 200)."""
+        m = self.mirror
+        if path in m.templated and self.transport is not None:
+            host, port = self.transport.get_extra_info("sockname")[:2]
+            body = body.replace(BASE_PLACEHOLDER, f"http://{host}:{port}".encode())
+        extra = ""
+        if path in m.encoded:
+            extra += f"Content-Encoding: {m.encoded[path]}\r\n"
+        spec = m.oversize.get(path)
+        if spec is None:
+            self._send(200, body, ctype, close=close, extra=extra, head_only=head_only)
+            return
+        padding = b" " * max(0, int(spec["bytes"]) - len(body))
+        if spec.get("length", True):
+            self._send(200, body + padding, ctype, close=close, head_only=head_only)
+            return
+        # No Content-Length: the body ends when the connection closes.
+        if self.transport is None:
+            return
+        head = (f"HTTP/1.1 200 OK\r\nServer: smn-mirror\r\nDate: {_CLOCK.now()}\r\n"
+                f"Content-Type: {ctype}\r\nConnection: close\r\n\r\n").encode("latin-1")
+        self.transport.write(head if head_only else head + body + padding)
+        self.transport.close()
+        self.transport = None
 
     async def _later(self, body: bytes, ctype: str, close: bool, extra: str,
                      head_only: bool) -> None:
