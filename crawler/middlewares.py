@@ -4,16 +4,45 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import re
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Response
 
 from crawler.sites import NETWORK_DOMAINS, domain_of
 
 logger = logging.getLogger(__name__)
+
+
+_NUMERIC_HOST_RE = re.compile(r"^(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+)){0,3}\.?$")
+"""Hosts a URL parser reads as IPv4 (WHATWG): decimal, octal and hex parts, 1 to 4 of them."""
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+class RefusedRequest(IgnoreRequest):
+    """A request the network guard refused (the spider's errback counts it by this name)."""
+
+
+def is_ip_literal(host: str) -> bool:
+    """Whether a host is an IP address in any form a URL parser accepts.
+
+    >>> [is_ip_literal(h) for h in ("127.0.0.1", "::1", "2130706433", "0x7f000001", "127.1")]
+    [True, True, True, True, True]
+    >>> [is_ip_literal(h) for h in ("0177.0.0.1", "www.spacewar.com", "1.example", "")]
+    [True, False, False, False]
+    """
+    host = host.lower().strip("[]")
+    if not host:
+        return False
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        return bool(_NUMERIC_HOST_RE.match(host))
 
 
 def refusal_reason(url: str, extra_hosts: frozenset[str] = frozenset()) -> str | None:
@@ -32,20 +61,27 @@ def refusal_reason(url: str, extra_hosts: frozenset[str] = frozenset()) -> str |
     'offsite'
     >>> refusal_reason("https://news.example.org/a", frozenset({"news.example.org"})) is None
     True
+    >>> refusal_reason("http://2130706433/"), refusal_reason("http://LOCALHOST.:8080/")
+    ('ip_address', 'loopback')
+    >>> refusal_reason("http://localhost/", frozenset({"localhost"}))
+    'loopback'
     """
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").lower()
+    except ValueError:  # e.g. an unbalanced '[' in the host
+        return "malformed"
     if parts.scheme not in ("http", "https"):
         return "scheme"
-    host = (parts.hostname or "").lower()
-    try:
-        ipaddress.ip_address(host)
+    if not host:
+        return "malformed"
+    if is_ip_literal(host):
         return "ip_address"
-    except ValueError:
-        pass
+    bare = host.rstrip(".")
+    if bare == "localhost" or bare.endswith(".localhost"):
+        return "loopback"  # even as a start URL: only MIRROR_URL reaches loopback
     if host in extra_hosts or domain_of(host) in NETWORK_DOMAINS:
         return None
-    if host in ("localhost",) or host.endswith(".localhost"):
-        return "loopback"
     return "offsite"
 
 
@@ -55,6 +91,10 @@ class NetworkGuardMiddleware:
     Stats: ``security/refused/<reason>``. Hosts of explicit start URLs are allowed through the
     spider attribute ``extra_hosts``. The mirror (MIRROR_URL) is reached by the download handler
     beneath this middleware, never by an address a page can name.
+
+    Redirects to http(s) addresses come back through :meth:`process_request` as new requests;
+    redirects to other schemes (``file:``, ``ftp:``, ``data:``), which Scrapy's
+    RedirectMiddleware leaves as a bare 3xx response, are refused in :meth:`process_response`.
     """
 
     def __init__(self, crawler: Crawler):
@@ -65,15 +105,32 @@ class NetworkGuardMiddleware:
         """Build from the crawler."""
         return cls(crawler)
 
+    def _refuse(self, url: str, reason: str, via: str = "") -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"security/refused/{reason}")
+        logger.info("Refused %s%s (%s)", url[:300], via, reason)
+        raise RefusedRequest(f"refused: {reason}")
+
     def process_request(self, request: Request) -> None:
         """Let network requests through; refuse the rest."""
         extra: frozenset[str] = getattr(self.crawler.spider, "extra_hosts", frozenset())
         reason = refusal_reason(request.url, extra)
         if reason is not None:
-            assert self.crawler.stats is not None
-            self.crawler.stats.inc_value(f"security/refused/{reason}")
-            logger.info("Refused %s (%s)", request.url, reason)
-            raise IgnoreRequest(f"refused: {reason}")
+            self._refuse(request.url, reason)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        """Refuse a redirect to a non-HTTP scheme (left unfollowed by RedirectMiddleware)."""
+        location = response.headers.get(b"Location")
+        if response.status not in REDIRECT_STATUSES or not location:
+            return response
+        try:
+            target = urljoin(request.url, location.decode("latin-1").strip())
+            scheme = urlsplit(target).scheme
+        except ValueError:  # RedirectMiddleware fails on it first; nothing to follow here
+            return response
+        if scheme not in ("http", "https"):
+            self._refuse(target, "scheme", f" (redirect from {request.url})")
+        return response
 
 
 class CrawlDelayMiddleware:
