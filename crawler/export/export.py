@@ -16,6 +16,7 @@ from crawler.export.canonical import month_of
 from crawler.export.filters import ORDER, Filters
 from crawler.export.sources import Source, count_lines, read_records
 from crawler.export.store import StoryStore
+from crawler.export.validate import compile_schema
 from crawler.export.writers import FILE_NAMES, FORMATS, open_writers, ordered
 
 EXPORT_VERSION = 1
@@ -74,13 +75,11 @@ def export(sources: Sequence[Source], out: Path, filters: Filters | None = None,
            formats: Sequence[str] = ("jsonl",), temp_dir: Path | None = None,
            progress: bool | None = None) -> dict[str, Any]:
     """Write the dataset of ``sources`` into ``out``; returns the manifest."""
-    import jsonschema
-
     filters = filters or Filters()
     show = sys.stderr.isatty() if progress is None else progress
     out.mkdir(parents=True, exist_ok=True)
     schema = load_schema()
-    validator = jsonschema.Draft202012Validator(schema)
+    is_valid = compile_schema(schema)
     fields = list(schema["properties"])
     columns = [*fields, "alternate_urls"]
     for fmt in FORMATS:  # no stale file of a format not asked for this time
@@ -112,7 +111,7 @@ def export(sources: Sequence[Source], out: Path, filters: Filters | None = None,
                     reason = filters.rejects(record)
                     if reason is None:
                         record["alternate_urls"] = story.alternate_urls
-                        if not validator.is_valid(record):
+                        if not is_valid(record):
                             reason = "invalid"
                     if reason is not None:
                         filtered[reason] += 1
