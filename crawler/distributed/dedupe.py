@@ -1,0 +1,72 @@
+"""Deduplication shared by the workers of a job: check and record a story under one lock.
+
+The project's :class:`~crawler.pipelines.dedupe.DedupePipeline` compares a story with the stored
+ones and with the few *pending* in its own process, and records it when it is exported. Two
+workers exporting copies of one story at the same moment would each miss the other's pending
+copy; here the check and the recording happen under a job-wide Redis lock, and the story is
+recorded in the shared state at once (the only later pipeline, the exported count, drops none).
+
+One exception: a request put back from a lost worker may bring a story that worker recorded
+but did not live to export (it was killed between the two). Its own address then matches a
+story recorded by a worker that is gone, and it is exported again rather than dropped: the
+export merges worker outputs by address, so a story is never lost and never doubled.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from itemadapter import ItemAdapter
+
+from crawler.distributed import job_keys
+from crawler.pipelines.dedupe import DedupePipeline
+from crawler.redis_state import RedisState
+from crawler.state import Match
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+
+class _Reexport(Exception):
+    """The story's own address matched a story a lost worker recorded."""
+
+
+class SharedDedupePipeline(DedupePipeline):
+    """:class:`DedupePipeline` made atomic across the workers of a job (``REDIS_URL`` only)."""
+
+    def __init__(self, crawler: Crawler, state: Any, threshold: float) -> None:
+        super().__init__(crawler, state, threshold)
+        if not isinstance(state, RedisState):
+            raise TypeError("SharedDedupePipeline needs the Redis state (REDIS_URL)")
+        self.redis_state: RedisState = state
+        self.keys = job_keys(crawler.settings)
+        self.lock_timeout = crawler.settings.getfloat("SMN_REDIS_LOCK_SECONDS", 10.0)
+
+    def _owner_gone(self, url: str) -> bool:
+        owner = self.redis_state.story_owner(url)
+        if not owner or owner == self.redis_state.owner:
+            return False
+        return not self.redis_state.client.exists(self.keys.heartbeat(owner))
+
+    def _duplicate(self, url: str, match: Match, kind: str) -> NoReturn:
+        if kind == "url" and match.url == url and self._owner_gone(url):
+            raise _Reexport(url)
+        super()._duplicate(url, match, kind)
+
+    def process_item(self, item: Any) -> Any:
+        """Check and record the story while holding the job's dedupe lock."""
+        url = str(ItemAdapter(item)["url"])
+        lock = self.redis_state.client.lock(
+            self.keys.dedupe_lock, timeout=self.lock_timeout, sleep=0.002,
+            blocking_timeout=self.lock_timeout * 3,
+        )  # fmt: skip
+        with lock:
+            try:
+                result = super().process_item(item)
+            except _Reexport:
+                self.stats.inc_value("distributed/reexported")
+                return item
+            pending = self.pending.pop(url, None)
+            if pending is not None:  # recorded now, before the lock goes: never pending here
+                self.state.add_story(pending.url, pending.fingerprint, pending.sig)
+        return result

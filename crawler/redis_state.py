@@ -1,0 +1,223 @@
+"""The :class:`~crawler.state.State` of a distributed crawl, in Redis, shared by every worker.
+
+:func:`crawler.state.open_state` returns a :class:`RedisState` when the setting ``REDIS_URL``
+is set. It answers the same questions as :class:`~crawler.state.SqliteState` with the same
+keys (64-bit hashes of URLs and fingerprints, LSH band keys of :mod:`crawler.similarity`), so
+the two are interchangeable. Every write is visible to the other workers at once: there is no
+batching, :meth:`RedisState.flush` has nothing to do.
+
+Layout under the prefix ``P`` (setting ``SMN_REDIS_STATE_KEY``, default ``smn:state``); the
+state outlives jobs, like the SQLite file outlives runs::
+
+    P:meta        hash   format version and similarity parameters (checked on open)
+    P:seq         string last story id
+    P:story:url   hash   story id -> URL
+    P:story:sig   hash   story id -> 256-byte signature
+    P:story:by    hash   story id -> worker that recorded it
+    P:urls        hash   key64(url) -> story id          every address of a story
+    P:fp          hash   fingerprint key -> story id     the first story with that body
+    P:bands       hash   band key -> "id,id,..."         LSH buckets
+    P:fetched     hash   key64(url) -> unix time         pages fetched (incremental)
+    P:validators  hash   url -> JSON [etag, last_modified]
+
+Hash fields are the 8 little-endian bytes of the signed keys.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+import redis
+
+from crawler import similarity
+from crawler.similarity import band_keys, signature_bytes
+from crawler.state import Match, Validators, _params, fingerprint_key, key64
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
+    from scrapy.settings import BaseSettings
+
+DEFAULT_PREFIX = "smn:state"
+_MAX_CANDIDATES = 16
+
+# KEYS: seq, story:url, story:sig, story:by, urls, fp, bands
+# ARGV: url, url key, fingerprint key, signature, owner, band keys...
+_ADD_STORY = """
+local id = redis.call('INCR', KEYS[1])
+redis.call('HSET', KEYS[2], id, ARGV[1])
+redis.call('HSET', KEYS[3], id, ARGV[4])
+redis.call('HSET', KEYS[4], id, ARGV[5])
+redis.call('HSET', KEYS[5], ARGV[2], id)
+redis.call('HSETNX', KEYS[6], ARGV[3], id)
+for i = 6, #ARGV do
+  local old = redis.call('HGET', KEYS[7], ARGV[i])
+  if old then
+    redis.call('HSET', KEYS[7], ARGV[i], old .. ',' .. id)
+  else
+    redis.call('HSET', KEYS[7], ARGV[i], id)
+  end
+end
+return id
+"""
+
+
+def _field(key: int) -> bytes:
+    """The hash field of a signed 64-bit key.
+
+    >>> _field(-1)
+    b'\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff'
+    """
+    return key.to_bytes(8, "little", signed=True)
+
+
+def _text(value: bytes | str | None) -> str | None:
+    if value is None:
+        return None
+    return value.decode() if isinstance(value, bytes) else value
+
+
+class RedisState:
+    """:class:`~crawler.state.State` in Redis; ``owner`` names the worker recording stories.
+
+    Connection errors are not retried here: a crawl whose state is unreachable stops with the
+    error rather than exporting stories it cannot remember.
+    """
+
+    def __init__(
+        self, client: redis.Redis, prefix: str = DEFAULT_PREFIX, owner: str = ""
+    ) -> None:
+        self.client = client
+        self.prefix = prefix
+        self.owner = owner
+        self._add_story = client.register_script(_ADD_STORY)
+        self._check_params()
+
+    @classmethod
+    def from_url(cls, url: str, prefix: str = DEFAULT_PREFIX, owner: str = "") -> RedisState:
+        """A state on the Redis server at ``url`` (``redis://host:port/db``)."""
+        return cls(redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=30),
+                   prefix, owner)  # fmt: skip
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> RedisState:
+        """From ``REDIS_URL``, ``SMN_REDIS_STATE_KEY`` and the worker id ``SMN_WORKER_ID``."""
+        return cls.from_url(
+            str(settings.get("REDIS_URL")),
+            prefix=str(settings.get("SMN_REDIS_STATE_KEY") or DEFAULT_PREFIX),
+            owner=str(settings.get("SMN_WORKER_ID") or ""),
+        )
+
+    def key(self, name: str) -> str:
+        """The Redis key of one structure, e.g. ``smn:state:urls``."""
+        return f"{self.prefix}:{name}"
+
+    def _check_params(self) -> None:
+        wanted = _params()
+        meta = self.key("meta")
+        self.client.hsetnx(meta, "format", wanted["format"])  # the first worker writes them all
+        stored: dict[Any, Any] = {
+            _text(k): _text(v) for k, v in self.client.hgetall(meta).items()
+        }
+        if len(stored) == 1:
+            self.client.hset(meta, mapping=dict[Any, Any](wanted))
+            stored = dict(wanted)
+        if stored != wanted:
+            raise ValueError(
+                f"Redis state {self.prefix} was built with other parameters {stored}, "
+                f"this code uses {wanted}: use another SMN_REDIS_STATE_KEY"
+            )
+
+    # -- stories --------------------------------------------------------------------------
+    def _story_url(self, story: bytes | str | None) -> str | None:
+        if story is None:
+            return None
+        return _text(self.client.hget(self.key("story:url"), story))
+
+    def seen_url(self, url: str) -> str | None:
+        return self._story_url(self.client.hget(self.key("urls"), _field(key64(url))))
+
+    def story_owner(self, url: str) -> str | None:
+        """The worker that recorded the story at ``url``, or None (not a story of this state)."""
+        story = self.client.hget(self.key("urls"), _field(key64(url)))
+        if story is None:
+            return None
+        return _text(self.client.hget(self.key("story:by"), story))
+
+    def add_url(self, url: str, story_url: str) -> None:
+        urls = self.key("urls")
+        story = self.client.hget(urls, _field(key64(story_url)))
+        if story is None:
+            raise KeyError(f"no stored story {story_url!r}")
+        self.client.hsetnx(urls, _field(key64(url)), story)
+
+    def find_fingerprint(self, fingerprint: str) -> str | None:
+        story = self.client.hget(self.key("fp"), _field(fingerprint_key(fingerprint)))
+        return self._story_url(story)
+
+    def find_similar(self, sig: MinHash, threshold: float = similarity.THRESHOLD) -> Match | None:
+        raw = signature_bytes(sig)
+        buckets = self.client.hmget(self.key("bands"), [_field(k) for k in band_keys(raw)])
+        counts: Counter[int] = Counter()
+        for bucket in buckets:
+            if bucket:
+                counts.update(int(s) for s in str(_text(bucket)).split(","))
+        if not counts:
+            return None
+        candidates = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:_MAX_CANDIDATES]
+        ids = [story for story, _ in candidates]
+        with self.client.pipeline(transaction=False) as pipe:
+            pipe.hmget(self.key("story:sig"), ids)
+            pipe.hmget(self.key("story:url"), ids)
+            sigs, urls = pipe.execute()
+        best: tuple[float, int, str] | None = None
+        for story, stored, url in zip(ids, sigs, urls, strict=True):
+            if stored is None or url is None:
+                continue
+            score = similarity.similarity(raw, stored)
+            if score >= threshold and (best is None or (score, -story) > (best[0], -best[1])):
+                best = (score, story, url.decode())
+        return Match(best[2], best[0]) if best else None
+
+    def add_story(self, url: str, fingerprint: str, sig: MinHash) -> None:
+        raw = signature_bytes(sig)
+        keys = [self.key(k) for k in
+                ("seq", "story:url", "story:sig", "story:by", "urls", "fp", "bands")]  # fmt: skip
+        args: list[Any] = [url, _field(key64(url)), _field(fingerprint_key(fingerprint)), raw,
+                           self.owner]  # fmt: skip
+        args += [_field(k) for k in band_keys(raw)]
+        self._add_story(keys=keys, args=args)
+
+    # -- incremental crawling -------------------------------------------------------------
+    def mark_fetched(self, url: str) -> None:
+        self.client.hset(self.key("fetched"), _field(key64(url)), int(time.time()))
+
+    def was_fetched(self, url: str) -> bool:
+        return bool(self.client.hexists(self.key("fetched"), _field(key64(url))))
+
+    def get_validators(self, url: str) -> Validators | None:
+        value = self.client.hget(self.key("validators"), url)
+        if value is None:
+            return None
+        etag, last_modified = json.loads(value)
+        return Validators(etag, last_modified)
+
+    def set_validators(self, url: str, validators: Validators) -> None:
+        self.client.hset(self.key("validators"), url, json.dumps(list(validators)))
+
+    def flush(self) -> None:
+        """Nothing to do: every write went to the server when it was made."""
+
+    def close(self) -> None:
+        self.client.close()
+
+    def counts(self) -> dict[str, int]:
+        """Entries per structure, for reports and benchmarks (like SqliteState.counts)."""
+        with self.client.pipeline(transaction=False) as pipe:
+            for name in ("story:url", "urls", "bands", "fetched", "validators"):
+                pipe.hlen(self.key(name))
+            stories, urls, bands, fetched, validators = pipe.execute()
+        return {"stories": stories, "urls": urls, "bands": bands, "fetched": fetched,
+                "validators": validators}  # fmt: skip

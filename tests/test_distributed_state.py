@@ -1,0 +1,110 @@
+"""RedisState against a real redis-server: the State protocol, as SqliteState answers it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from scrapy.settings import Settings
+
+from crawler import similarity
+from crawler.distributed import Distributed, distributed_settings
+from crawler.redis_state import RedisState
+from crawler.state import SqliteState, State, Validators, open_state
+from tests.redis_server import RedisServer, redis_server  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.redis
+
+BODY = " ".join(
+    f"NATO chief number {i} on Friday played down the threat of a new arms race in orbit."
+    for i in range(12)
+)
+
+
+@pytest.fixture
+def state(redis_server: RedisServer, request: pytest.FixtureRequest) -> Iterator[RedisState]:  # noqa: F811
+    st = RedisState.from_url(redis_server.url, prefix=f"test:{request.node.name}", owner="w1")
+    yield st
+    st.close()
+
+
+def test_is_a_state(state: RedisState) -> None:
+    assert isinstance(state, State)
+
+
+def test_answers_like_sqlite(state: RedisState) -> None:
+    sqlite = SqliteState(":memory:")
+    edited = BODY + " One more sentence was added by the copy editor at the end."
+    for st in (state, sqlite):
+        st.add_story("https://www.spacewar.com/reports/A_999.html", "00ff00ff00ff00ff",
+                     similarity.minhash(BODY))  # fmt: skip
+        st.add_url("https://www.spacedaily.com/reports/A_999.html",
+                   "https://www.spacewar.com/reports/A_999.html")  # fmt: skip
+    for st in (state, sqlite):
+        assert st.seen_url("https://www.spacedaily.com/reports/A_999.html") == (
+            "https://www.spacewar.com/reports/A_999.html"
+        )
+        assert st.seen_url("https://www.spacewar.com/reports/B.html") is None
+        assert st.find_fingerprint("00ff00ff00ff00ff") == (
+            "https://www.spacewar.com/reports/A_999.html"
+        )
+        assert st.find_fingerprint("0000000000000001") is None
+    sig = similarity.minhash(edited)
+    assert state.find_similar(sig) == sqlite.find_similar(sig)
+    assert state.find_similar(sig) is not None
+    assert state.find_similar(similarity.minhash("an unrelated story about rockets")) is None
+    sqlite.close()
+
+
+def test_add_url_of_unknown_story_is_an_error(state: RedisState) -> None:
+    with pytest.raises(KeyError):
+        state.add_url("https://a.spacewar.com/x", "https://www.spacewar.com/none.html")
+
+
+def test_fetched_validators_and_owner(state: RedisState) -> None:
+    url = "https://www.spacewar.com/index.html"
+    assert not state.was_fetched(url)
+    state.mark_fetched(url)
+    assert state.was_fetched(url)
+    assert state.get_validators(url) is None
+    state.set_validators(url, Validators('"abc"', None))
+    assert state.get_validators(url) == Validators('"abc"', None)
+    state.add_story(url, "ab", similarity.minhash(BODY))
+    assert state.story_owner(url) == "w1"
+    assert state.counts()["stories"] == 1
+
+
+def test_shared_between_connections(state: RedisState, redis_server: RedisServer) -> None:  # noqa: F811
+    other = RedisState.from_url(redis_server.url, prefix=state.prefix, owner="w2")
+    state.add_story("https://www.spacewar.com/a.html", "01", similarity.minhash(BODY))
+    assert other.find_fingerprint("01") == "https://www.spacewar.com/a.html"
+    other.close()
+
+
+def test_refuses_other_parameters(state: RedisState, redis_server: RedisServer) -> None:  # noqa: F811
+    state.client.hset(state.key("meta"), "num_perm", "64")
+    with pytest.raises(ValueError, match="other parameters"):
+        RedisState.from_url(redis_server.url, prefix=state.prefix)
+
+
+def test_open_state_and_addon_follow_redis_url(redis_server: RedisServer) -> None:  # noqa: F811
+    settings = Settings({"SMN_STATE_PATH": ":memory:"})
+    st = open_state(settings)
+    assert isinstance(st, SqliteState)
+    st.close()
+    Distributed().update_settings(settings)
+    assert settings.get("SCHEDULER") == "scrapy.core.scheduler.Scheduler"  # nothing changes
+    settings.setdict(distributed_settings(redis_server.url, "job1"), priority="cmdline")
+    Distributed().update_settings(settings)
+    assert settings["SCHEDULER"] == "crawler.distributed.scheduler.RedisScheduler"
+    assert settings["SCHEDULER_QUEUE_KEY"] == "smn:job:job1:requests"
+    assert settings.getbool("SCHEDULER_PERSIST")
+    assert settings.get("SMN_WORKER_ID")
+    st = open_state(settings)
+    assert isinstance(st, RedisState)
+    st.close()
+
+
+def test_distributed_settings_wants_a_redis_url() -> None:
+    with pytest.raises(ValueError):
+        distributed_settings("localhost:6379", "x")
