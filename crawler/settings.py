@@ -37,7 +37,15 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.NetworkGuardMiddleware": 50,
     "crawler.middlewares.CrawlDelayMiddleware": 110,
 }
-ADDONS = {"crawler.addons.Politeness": 0}
+ADDONS = {"crawler.addons.Politeness": 0, "crawler.distributed.Distributed": 10}
+
+# --- Distributed crawling (crawler.distributed) ----------------------------------------------
+REDIS_URL = ""
+"""redis://host:6379/0 makes this crawl one worker of job SMN_JOB: queue and state in Redis."""
+SMN_JOB = "smn"
+"""Name of the distributed job (one run): workers with the same name share one frontier."""
+SMN_IDLE_CLOSE_SECONDS = 30.0
+"""A distributed worker closes once the frontier has been empty, all workers idle, this long."""
 
 # --- Robustness ----------------------------------------------------------------------------
 DOWNLOAD_TIMEOUT = 30

@@ -316,13 +316,18 @@ class SqliteState:
 def open_state(settings: BaseSettings) -> State:
     """The state store the settings name.
 
-    ``SMN_STATE_PATH`` (default ``output/state.sqlite``) is a SQLite file; ``redis://`` URLs are
-    reserved for the distributed store. ``SMN_STATE_COMMIT_EVERY`` (default 500) writes make one
-    transaction; ``SMN_STATE_CACHE_MB`` (default 16) bounds SQLite's page cache.
+    With ``REDIS_URL`` set, the Redis state shared by the workers of a distributed crawl
+    (:class:`crawler.redis_state.RedisState`). Otherwise ``SMN_STATE_PATH`` (default
+    ``output/state.sqlite``) is a SQLite file; ``SMN_STATE_COMMIT_EVERY`` (default 500) writes
+    make one transaction; ``SMN_STATE_CACHE_MB`` (default 16) bounds SQLite's page cache.
     """
+    if settings.get("REDIS_URL"):  # a distributed crawl: the state every worker shares
+        from crawler.redis_state import RedisState
+
+        return RedisState.from_settings(settings)
     path = str(settings.get("SMN_STATE_PATH") or DEFAULT_STATE_PATH)
     if path.startswith(("redis://", "rediss://")):
-        raise NotConfigured("the Redis state store is not implemented yet")
+        raise NotConfigured("a Redis state is chosen by REDIS_URL, not SMN_STATE_PATH")
     return SqliteState(
         path,
         commit_every=settings.getint("SMN_STATE_COMMIT_EVERY", 500),

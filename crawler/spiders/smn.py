@@ -14,6 +14,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler.distributed import should_seed
 from crawler.feeds import feed_links, looks_like_feed
 from crawler.links import (
     ARTICLE_PRIORITY,
@@ -110,7 +111,9 @@ class SmnSpider(scrapy.Spider):
         return urls
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        """Seed the crawl."""
+        """Seed the crawl (once per job when distributed: crawler.distributed.should_seed)."""
+        if not should_seed(self.crawler):
+            return
         for url in self.seed_addresses():
             priority = FEED_PRIORITY if is_feed_url(url) else ARTICLE_PRIORITY
             yield scrapy.Request(
