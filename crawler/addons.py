@@ -29,6 +29,5 @@ class Politeness:
         settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
         settings.set("DOWNLOAD_DELAY", 0, priority="spider")
         settings.set("DOWNLOAD_DELAY_JITTER", 0, priority="spider")
-        settings.set(
-            "CONCURRENT_REQUESTS_PER_DOMAIN", settings.getint("CONCURRENT_REQUESTS"), priority="spider"
-        )
+        concurrency = settings.getint("CONCURRENT_REQUESTS")
+        settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", concurrency, priority="spider")

@@ -70,7 +70,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"  articles:   {exported} exported")
     print(f"  duplicates: {stats.get('articles/duplicate/url', 0)} same URL, "
           f"{stats.get('articles/duplicate/content', 0)} syndicated copies")
-    rejected = {k.rsplit('/', 1)[1]: v for k, v in stats.items() if k.startswith("articles/rejected/")}
+    rejected = {
+        k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("articles/rejected/")
+    }
     print(f"  rejected:   {sum(rejected.values())} {rejected or ''}")
     print(f"  file:       {articles_file}")
     return 0 if exported else 1

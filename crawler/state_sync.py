@@ -17,14 +17,14 @@ def record_run_files(state: State, run_dir: Path) -> int:
     """
     added = 0
     for line in _lines(run_dir / "articles.jsonl"):
-        url = line.get("url")
+        url = str(line.get("url") or "")
         if not url or state.seen_url(url) is not None:
             continue
         body = str(line.get("body") or "")
         state.add_story(url, str(line.get("fingerprint") or ""), similarity.minhash(body))
         added += 1
     for line in _lines(run_dir / "duplicates.jsonl"):
-        url, story = line.get("url"), line.get("duplicate_of")
+        url, story = str(line.get("url") or ""), str(line.get("duplicate_of") or "")
         if url and story and state.seen_url(url) is None:
             state.add_url(url, story)
             added += 1

@@ -177,8 +177,9 @@ class SmnSpider(scrapy.Spider):
         stats = self.crawler.stats
         assert stats is not None
         exc = failure.value
-        is_http = isinstance(exc, HttpError)
-        reason = f"http_{exc.response.status}" if is_http else type(exc).__name__
+        reason = f"http_{exc.response.status}" if isinstance(exc, HttpError) else (
+            type(exc).__name__
+        )
         stats.inc_value(f"errors/{reason}")
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
