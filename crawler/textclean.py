@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import ftfy
@@ -25,6 +26,11 @@ _FTFY_CONFIG = ftfy.TextFixerConfig(
     normalization="NFC",
     explain=False,
 )
+_FTFY_SAFE_RE = re.compile(r"[^\t\n\x20-\x7e\u2013\u2014\u2018\u2019\u201c\u201d\u2026]")
+"""A character ftfy may change; a text without any is left as it is (see fix_encoding)."""
+_HAS_NETLOC_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#]")
+_CACHE_SIZE = 8192
+"""Entries of the small caches of pure helpers (bounded: memory does not grow with a crawl)."""
 _DROPPED_WITH_CONTENT = ("script", "style", "iframe", "noscript", "template")
 _PARA_TAG_RE = re.compile(r"<\s*/?\s*(?:p|div|h[1-6]|li|blockquote|center|table|tr)\b[^>]*>", re.I)
 _BR_RE = re.compile(r"<\s*br\s*/?\s*>", re.I)
@@ -90,7 +96,20 @@ def fix_encoding(text: str) -> str:
     >>> fix_encoding("Caf\u0065\u0301 \u201cquoted\u201d") == "Caf\u00e9 \u201cquoted\u201d"
     True
     """
-    return unicodedata.normalize("NFC", ftfy.fix_text(text, _FTFY_CONFIG))
+    if _FTFY_SAFE_RE.search(text) is None:
+        return text
+    # ftfy fixes each line on its own (fix_text works in segments ending at "\n"), so lines of
+    # printable ASCII and typographic punctuation, which no fix touches, are skipped: on news
+    # text that is most of the work.
+    lines = text.split("\n")
+    segments = [line + "\n" for line in lines[:-1]]
+    if lines[-1]:
+        segments.append(lines[-1])
+    fixed = "".join(
+        seg if _FTFY_SAFE_RE.search(seg) is None else ftfy.fix_text(seg, _FTFY_CONFIG)
+        for seg in segments
+    )
+    return unicodedata.normalize("NFC", fixed)
 
 
 def collapse_inline(text: str) -> str:
@@ -155,7 +174,13 @@ def clean_inline(value: str | None) -> str | None:
     """
     if value is None:
         return None
-    cleaned = collapse_inline(fix_encoding(strip_html(str(value))))
+    return _clean_inline(str(value))
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _clean_inline(value: str) -> str | None:
+    # Cached: related-link titles and section labels repeat on every page of a site.
+    cleaned = collapse_inline(fix_encoding(strip_html(value)))
     return cleaned or None
 
 
@@ -198,6 +223,22 @@ def canonical_url(url: str, base: str | None = None) -> str:
     >>> canonical_url("mailto:news@example.com")
     'mailto:news@example.com'
     """
+    url = url.strip()
+    if base and _HAS_NETLOC_RE.match(url):
+        # urljoin() takes only the scheme of the base from a base for such a URL: key the cache
+        # on that, so one link found on many pages is canonicalized once.
+        base = f"{_scheme(base)}://"
+    return _canonical_url(url, base or None)
+
+
+@lru_cache(maxsize=256)
+def _scheme(base: str) -> str:
+    return urlsplit(base).scheme
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _canonical_url(url: str, base: str | None) -> str:
+    # Cached: the same related and navigation links are canonicalized on page after page.
     url = url.strip()
     if base:
         url = urljoin(base, url)
