@@ -80,11 +80,14 @@ def _title(sel: Selector) -> str:
 def _link_stats(sel: Selector) -> tuple[int, int, int]:
     """(words in <body>, words in its links, 'read more' links)."""
     body = " ".join(sel.xpath("//body//text()[not(ancestor::script or ancestor::style)]").getall())
-    links = sel.xpath("//body//a")
-    link_text = " ".join(" ".join(a.xpath(".//text()").getall()) for a in links)
+    # The same XPath expressions on the lxml tree itself: no Selector object per link.
+    root = sel.root
+    links = root.xpath("//body//a") if hasattr(root, "xpath") else []
+    texts = [" ".join(a.xpath(".//text()")) for a in links]
+    link_text = " ".join(texts)
     read_more = sum(
-        1 for a in links if clean(" ".join(a.xpath(".//text()").getall())).lower().strip(". ")
-        in ("read more", "more", "full story")
+        1 for text in texts
+        if clean(text).lower().strip(". ") in ("read more", "more", "full story")
     )
     return len(body.split()), len(link_text.split()), read_more
 
