@@ -38,6 +38,43 @@ RAISE_ERRORS = False
 
 _FEED_RE = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:rss|feed|rdf:RDF)\b", re.S)
 _MIN_HTML_BYTES = 64
+MAX_FALLBACK_NODES = 15_000
+"""Elements plus attributes above which a page is not given to trafilatura (whose time grows
+faster than linearly: ~2 s at this size); real article pages have a few thousand."""
+
+
+_LONG_TAG_RE = re.compile(r"<[A-Za-z][^<>]{20000,}")
+MAX_TAG_ATTRIBUTES = 2_000
+"""More attributes than this in one tag make a page hostile: libxml2 checks attributes for
+duplicates in quadratic time (50k attributes: ~6 s to parse)."""
+
+
+def has_attribute_flood(text: str) -> bool:
+    """Whether one tag of the page carries more than MAX_TAG_ATTRIBUTES attributes.
+
+    >>> has_attribute_flood("<div " + " ".join(f"a{i}=x" for i in range(5000)) + ">")
+    True
+    >>> has_attribute_flood('<img src="data:image/png;base64,' + "A" * 30000 + '">')
+    False
+    """
+    return any(m.group().count("=") > MAX_TAG_ATTRIBUTES for m in _LONG_TAG_RE.finditer(text))
+
+
+def too_complex(root: object, budget: int = MAX_FALLBACK_NODES) -> bool:
+    """Whether a parsed document has more than ``budget`` elements plus attributes.
+
+    >>> from parsel import Selector
+    >>> too_complex(Selector(text="<div>" * 50).root, budget=40)
+    True
+    >>> too_complex(Selector(text="<p a=1>x</p>").root)
+    False
+    """
+    count = 0
+    for el in getattr(root, "iter", lambda: ())():
+        count += 1 + len(el.attrib)
+        if count > budget:
+            return True
+    return False
 
 
 def decoded(response: TextResponse) -> TextResponse:
@@ -83,10 +120,16 @@ def _extract(response: Response) -> Article | None:
         return None
     if classic.matches(text):
         article = classic.extract(text, response.url)
+    elif has_attribute_flood(text):
+        logger.warning("page with an attribute flood skipped: %s", response.url)
+        return None
     else:
         sel = response.selector
         if metadata.matches(sel):
             article = metadata.extract(sel, response.url)
+        elif too_complex(sel.root):
+            logger.warning("page too complex for the fallback extractor: %s", response.url)
+            return None
         else:
             article = fallback.extract(sel, text, response.url)
     if article is None:

@@ -67,7 +67,7 @@ def news_article(sel: Selector) -> dict[str, Any] | None:
     for raw in sel.xpath("//script[@type='application/ld+json']/text()").getall():
         try:
             data = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: hostile nesting ([[[[...]]]])
             continue
         for obj in _objects(data):
             if _types(obj) & ARTICLE_TYPES:
