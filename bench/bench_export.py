@@ -20,6 +20,11 @@ only, no data) is printed too, to separate the fixed cost of the libraries. Peak
 child's ``ru_maxrss``. The ratio export/baseline shows what grouping, sorting and writing
 cost in memory; running with 100k and 1M records shows whether that cost grows with the
 input (it should not).
+
+Measured on the 2-core development machine (``--records``: baseline / export peak RSS):
+20k: 15 / 123 MiB; 100k: 15 / 149 MiB; 1M (1.5 GB of input): 15 / 137 MiB, 290 s, ratio 9.1.
+The imports alone (``export --help``) take 59 MiB of that; matplotlib for the chart most of
+the rest. Flat from 100k to 1M: nothing grows with the number of records.
 """
 
 from __future__ import annotations
