@@ -236,7 +236,7 @@ class RedisScheduler(Scheduler):
             return None
         token, request, requeued = popped
         request.meta[TOKEN_META] = token
-        self.tracker.started(token)
+        self.tracker.started(token, request.url)
         self._inc("scheduler/dequeued/redis")
         self._inc("scheduler/dequeued")
         if requeued:

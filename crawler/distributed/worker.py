@@ -59,6 +59,8 @@ def _token(source: Any) -> str | None:
 class _Work:
     """What remains of one popped request."""
 
+    url: str = ""
+    """The request's URL, for the log."""
     items: int = 0
     """Items of its callback not yet exported or dropped."""
     output_done: bool = False
@@ -88,9 +90,9 @@ class InflightTracker:
             tracker = cls._BY_CRAWLER[crawler] = cls(crawler, server)
         return tracker
 
-    def started(self, token: str) -> None:
+    def started(self, token: str, url: str = "") -> None:
         """A request was popped into this worker's in-flight hash."""
-        self.work[token] = _Work()
+        self.work[token] = _Work(url)
 
     def item_started(self, token: str) -> None:
         """The callback of the request produced an item."""
@@ -126,6 +128,8 @@ class InflightTracker:
         no path above gave, counted as ``distributed/inflight_stale``.
         """
         stale = len(self.work)
+        for work in self.work.values():
+            logger.warning("No acknowledgement for %s: released as the engine is idle", work)
         self.work.clear()
         self.server.delete(self.key)
         return stale
