@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench clean redis-server
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,11 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(PY) -m crawler demo
 
-test: $(STAMP)
+# The distributed tests start their own redis-server (Debian's package); CI runs as root.
+redis-server:
+	@command -v redis-server >/dev/null || (apt-get update && apt-get install -y redis-server)
+
+test: $(STAMP) redis-server
 	$(PY) -m pytest -n 2 --dist loadfile
 
 lint: $(STAMP)
