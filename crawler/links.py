@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 from crawler.sites import IMAGE_HOST, looks_like_article_url
@@ -22,6 +23,8 @@ def strip_fragment(url: str) -> str:
     >>> strip_fragment("https://www.spacewar.com/index.html#top")
     'https://www.spacewar.com/index.html'
     """
+    if "#" not in url:  # no fragment to strip (urlsplit's fragment starts at the first '#')
+        return url
     parts = urlsplit(url)
     return urlunsplit(parts._replace(fragment="")) if parts.fragment else url
 
@@ -40,6 +43,12 @@ def is_followable(url: str) -> bool:
     >>> is_followable("mailto:editor@spacewar.com")
     False
     """
+    return _is_followable(url)
+
+
+@lru_cache(maxsize=4096)
+def _is_followable(url: str) -> bool:
+    # Cached (bounded): navigation links repeat on every page of a site.
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         return False
@@ -58,6 +67,11 @@ def is_feed_url(url: str) -> bool:
     >>> is_feed_url("https://www.spacewar.com/index.html")
     False
     """
+    return _is_feed_url(url)
+
+
+@lru_cache(maxsize=4096)
+def _is_feed_url(url: str) -> bool:
     return bool(_FEED_RE.search(urlsplit(url).path))
 
 
@@ -75,6 +89,11 @@ def link_priority(url: str, hub_depth: int) -> int:
     ...     "https://www.spacewar.com/Missile_Defense.html", 1)
     True
     """
+    return _link_priority(url, hub_depth)
+
+
+@lru_cache(maxsize=4096)
+def _link_priority(url: str, hub_depth: int) -> int:
     if looks_like_article_url(url):
         return ARTICLE_PRIORITY
     if is_feed_url(url):
