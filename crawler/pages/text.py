@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import ftfy
@@ -156,6 +157,23 @@ def absolute(base: str, url: str | None) -> str | None:
     url = (url or "").strip()
     if not url:
         return None
+    if _HAS_NETLOC_RE.match(url):
+        # urljoin() only reads the scheme of the base for a URL with scheme and host: key the
+        # cache on that, so the links every page repeats are joined once.
+        base = f"{_scheme(base)}://"
+    return _absolute(base, url)
+
+
+_HAS_NETLOC_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#]")
+
+
+@lru_cache(maxsize=256)
+def _scheme(base: str) -> str:
+    return urlsplit(base).scheme
+
+
+@lru_cache(maxsize=4096)
+def _absolute(base: str, url: str) -> str | None:
     joined = urljoin(base, url)
     return joined if joined.startswith(("http://", "https://")) else None
 
