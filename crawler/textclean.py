@@ -34,7 +34,48 @@ _CACHE_SIZE = 8192
 _DROPPED_WITH_CONTENT = ("script", "style", "iframe", "noscript", "template")
 _PARA_TAG_RE = re.compile(r"<\s*/?\s*(?:p|div|h[1-6]|li|blockquote|center|table|tr)\b[^>]*>", re.I)
 _BR_RE = re.compile(r"<\s*br\s*/?\s*>", re.I)
-_COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
+_SELF_CLOSED_RE = re.compile(
+    r"<(?:" + "|".join(_DROPPED_WITH_CONTENT) + r")(?=[\s/>])[^<>]*/>", re.I)
+
+
+def _drop_comments(text: str) -> str:
+    """Text without its ``<!-- ... -->`` comments, in linear time (a regex ``<!--.*?-->``
+    rescans to the end from every unclosed ``<!--``: quadratic on hostile input).
+
+    >>> _drop_comments("a<!-- x -->b<!-- open")
+    'ab<!-- open'
+    """
+    out: list[str] = []
+    i = 0
+    while True:
+        j = text.find("<!--", i)
+        k = text.find("-->", j + 4) if j >= 0 else -1
+        if k < 0:  # no further comment is closed: the rest stays as it is
+            out.append(text[i:])
+            return "".join(out)
+        out.append(text[i:j])
+        i = k + 3
+
+
+def _drop_with_content(text: str) -> str:
+    """w3lib's remove_tags_with_content for the dropped tags, applied per tag only up to the
+    tag's last closing tag (past it, every opener would rescan to the end: quadratic).
+
+    >>> _drop_with_content("a<script>x</script>b<style>" + "<script>" * 3)
+    'ab<style><script><script><script>'
+    """
+    lowered = text.lower()
+    for tag in _DROPPED_WITH_CONTENT:
+        last = lowered.rfind("</" + tag)
+        end = lowered.find(">", last) + 1 if last >= 0 else 0
+        if end <= 0:
+            end = 0
+        head = remove_tags_with_content(text[:end], which_ones=(tag,)) if end else ""
+        tail = _SELF_CLOSED_RE.sub("", text[end:]) if "/>" in text[end:] else text[end:]
+        if len(head) + len(tail) != len(text):
+            text = head + tail
+            lowered = text.lower()
+    return text
 _ENTITY_RE = re.compile(r"&(?:#\d{2,7}|#x[0-9a-fA-F]{2,6}|[A-Za-z]{2,8});")
 _BLANK_LINE_RE = re.compile(r"\n[ \t\r\f\v\u00a0]*\n")
 _BOILERPLATE_RE = re.compile(
@@ -76,8 +117,8 @@ def strip_html(text: str) -> str:
     'Plain text stays: 3 < 4 \u2013 fine'
     """
     if "<" in text:
-        text = _COMMENT_RE.sub("", text)
-        text = remove_tags_with_content(text, which_ones=_DROPPED_WITH_CONTENT)
+        text = _drop_comments(text)
+        text = _drop_with_content(text)
         text = _PARA_TAG_RE.sub("\n\n", text)
         text = _BR_RE.sub("\n", text)
         text = remove_tags(text)
