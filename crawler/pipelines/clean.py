@@ -21,7 +21,9 @@ def _clean_related(entries: Any, base: str, keys: tuple[str, ...]) -> list[dict[
     """Related link entries with clean titles and canonical absolute URLs; entries without a
     URL are left out."""
     cleaned: list[dict[str, Any]] = []
-    for entry in entries or []:
+    if not isinstance(entries, list):  # a malformed item: validation rejects it afterwards
+        return cleaned
+    for entry in entries:
         if not isinstance(entry, dict) or not isinstance(entry.get("url"), str):
             continue
         if not entry["url"].strip():
@@ -53,7 +55,8 @@ def clean_article(adapter: ItemAdapter) -> None:
         authors = (clean_inline(a) if isinstance(a, str) else None for a in adapter["authors"])
         adapter["authors"] = [a for a in authors if a]
     if isinstance(adapter.get("body"), str):
-        body = clean_body(adapter["body"], title=adapter.get("title"))
+        title = adapter.get("title")
+        body = clean_body(adapter["body"], title=title if isinstance(title, str) else None)
         adapter["body"] = body
         if "word_count" in adapter:
             adapter["word_count"] = word_count(body)
