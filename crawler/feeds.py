@@ -26,11 +26,15 @@ def looks_like_feed(body: bytes) -> bool:
     True
     >>> looks_like_feed(b"<!DOCTYPE html><html><body>rss</body></html>")
     False
+    >>> looks_like_feed(b'<!DOCTYPE rss [<!ENTITY x SYSTEM "file:///etc/passwd">]><rss>')
+    True
     """
     head = body[:512].lstrip().lower()
     if head.startswith(b"<?xml"):
         head = head[head.find(b"?>") + 2 :].lstrip()
     while head.startswith(b"<!--") or head.startswith(b"<!doctype"):
+        if head.startswith(b"<!doctype"):  # names the root; its internal subset may be long
+            return head[9:].lstrip().startswith((b"rss", b"feed", b"rdf:rdf"))
         head = head[head.find(b">") + 1 :].lstrip()
     return head.startswith((b"<rss", b"<feed", b"<rdf:rdf"))
 
