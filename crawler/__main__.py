@@ -44,7 +44,7 @@ def _crawl(args: argparse.Namespace) -> int:
             print(f"crawl: -s takes KEY=VALUE, not {item!r}", file=sys.stderr)
             return 2
         settings[key] = value
-    opts = RunOptions(Path(args.output), args.sites, args.mirror, args.redis, settings)
+    opts = RunOptions(Path(args.output), args.sites, args.mirror, args.redis, args.job, settings)
     return run(opts)
 
 
@@ -70,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--mirror", help="base address of a mirror to crawl instead of the live sites")
     p.add_argument("--output", default="output", help="output folder (default: output)")
     p.add_argument("--redis", help="redis://host:port/db: join a distributed crawl")
+    p.add_argument("--job", help="distributed job name shared by the workers "
+                                 "(default: smn-<UTC date and hour>)")
     p.add_argument("-s", "--set", action="append", metavar="KEY=VALUE",
                    help="a Scrapy setting, e.g. -s SMN_POLITE=False")
     p.set_defaults(func=_crawl)

@@ -171,7 +171,17 @@ class RunOptions:
     sites: str | None = None
     mirror: str | None = None
     redis: str | None = None
+    job: str | None = None
     settings: dict[str, str] | None = None
+
+
+def default_job() -> str:
+    """The distributed job name workers started in the same UTC hour agree on.
+
+    >>> default_job().startswith("smn-")
+    True
+    """
+    return "smn-" + datetime.now(UTC).strftime("%Y%m%dT%H")
 
 
 def crawl_settings(opts: RunOptions, run_dir: Path) -> dict[str, Any]:
@@ -201,7 +211,7 @@ def crawl_settings(opts: RunOptions, run_dir: Path) -> dict[str, Any]:
     if opts.redis:
         from crawler.distributed import distributed_settings
 
-        settings.update(distributed_settings(opts.redis, job=out.name))
+        settings.update(distributed_settings(opts.redis, job=opts.job or default_job()))
     settings.update(opts.settings or {})
     return settings
 

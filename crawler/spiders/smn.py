@@ -33,7 +33,7 @@ from crawler.sites import (
     is_network_url,
     looks_like_article_url,
 )
-from crawler.state import State, shared_state
+from crawler.state import State, key64, shared_state
 
 
 def _split(value: str | Iterable[str] | None) -> list[str]:
@@ -58,6 +58,7 @@ class SmnSpider(scrapy.Spider):
 
     name = "smn"
     state: State
+    stop_pagination: bool = False
 
     def __init__(
         self,
@@ -80,12 +81,17 @@ class SmnSpider(scrapy.Spider):
             frozenset(self.site_domains) if sites else None
         )
         self.resume = str(resume or "").lower() in ("1", "true", "yes")
+        self.parsed_this_run: set[int] = set()
+        """64-bit keys of the article addresses parsed in this run (about 60 bytes each)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SmnSpider:
         """Build the spider and hook it to the shared state."""
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.state = shared_state(crawler)
+        # Workers of a distributed job export in parallel: "known before this run" cannot be
+        # told from a worker's own view, so pagination is always walked to its end there.
+        spider.stop_pagination = not spider.resume and not crawler.settings.get("REDIS_URL")
         crawler.signals.connect(spider.item_exported, signal=signals.item_scraped)
         return spider
 
@@ -209,6 +215,7 @@ class SmnSpider(scrapy.Spider):
         article = extract_article(response)
         if article is not None:
             stats.inc_value("pages/article")
+            self.parsed_this_run.update((key64(article.url), key64(response.url)))
             related = [link["url"] for link in article.related_links]
             related += [link["url"] for link in article.related_articles]
             yield article
@@ -216,20 +223,26 @@ class SmnSpider(scrapy.Spider):
             return
         stats.inc_value("pages/hub")
         links = self.new_links(response, response.xpath("//a/@href").getall())
-        articles = [u for u in links if looks_like_article_url(u)]
-        if hub_depth >= 1 and not articles and not self.resume and self.knows_some_articles(
-            response
-        ):
-            # A section or pagination page without one new article: older pages hold none.
+        if hub_depth >= 1 and self.stop_pagination and self.only_known_articles(response):
+            # A section or pagination page whose articles were all known before this run:
+            # older pages hold none either.
             stats.inc_value("incremental/pagination_stopped")
-            links = articles
+            links = [u for u in links if looks_like_article_url(u)]
         for url in links:
             yield self.request(url, hub_depth + 1)
 
-    def knows_some_articles(self, response: Response) -> bool:
-        """Whether the page links to at least one article the state already knows."""
+    def only_known_articles(self, response: Response) -> bool:
+        """Whether every article the page links to was exported before this run started.
+
+        Articles exported during this run do not count as known: a first crawl meets a section
+        page after the home page and feeds already gave its articles, and must go on.
+        """
+        known = 0
         for href in response.xpath("//a/@href").getall():
             url = strip_fragment(response.urljoin(href.strip()))
-            if looks_like_article_url(url) and self.state.seen_url(url) is not None:
-                return True
-        return False
+            if not looks_like_article_url(url) or not self.allowed(url):
+                continue
+            if self.state.seen_url(url) is None or key64(url) in self.parsed_this_run:
+                return False
+            known += 1
+        return known > 0
