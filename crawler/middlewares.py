@@ -65,6 +65,8 @@ def refusal_reason(url: str, extra_hosts: frozenset[str] = frozenset()) -> str |
     ('ip_address', 'loopback')
     >>> refusal_reason("http://localhost/", frozenset({"localhost"}))
     'loopback'
+    >>> refusal_reason("https://evil.example\\\\@www.spacewar.com/")
+    'userinfo'
     """
     try:
         parts = urlsplit(url.strip())
@@ -80,6 +82,8 @@ def refusal_reason(url: str, extra_hosts: frozenset[str] = frozenset()) -> str |
     bare = host.rstrip(".")
     if bare == "localhost" or bare.endswith(".localhost"):
         return "loopback"  # even as a start URL: only MIRROR_URL reaches loopback
+    if "@" in parts.netloc:  # user:password@host: never on a news link; parsers disagree on it
+        return "userinfo"
     if host in extra_hosts or domain_of(host) in NETWORK_DOMAINS:
         return None
     return "offsite"
