@@ -140,7 +140,7 @@ FINAL_OUTCOMES: dict[str, set[str]] = {
     # A busy loopback may time a big body out before the size limit cuts it.
     "oversize": {"DownloadCancelledError"},
     "oversize_stream": {"DownloadCancelledError", "DownloadTimeoutError"},
-    "gzip_bomb": {"IgnoreRequest", "DownloadTimeoutError"},
+    "gzip_bomb": {"decompression_bomb", "DownloadTimeoutError"},
 }
 """The reason the spider's errback logs ('Failed URL: reason') for each failing kind."""
 _FAILED_RE = re.compile(r"\[smn\] WARNING: Failed (\S+): (\w+) ")
@@ -210,16 +210,13 @@ def test_gzip_bombs_are_refused_at_the_size_limit(
 
 
 def test_every_ignored_request_is_explained(crawl: CrawlResult, kinds: Counter[str]) -> None:
-    """IgnoreRequest reaches the errback for robots.txt, redirect limits and bombs only."""
+    """IgnoreRequest reaches the errback for robots.txt and redirect limits; bombs are named."""
     s = crawl.stats
-    explained = (s.get("robotstxt/forbidden", 0) + kinds["redirect_chain"]
-                 + crawl.log.count(_BOMB_LOG))
+    explained = s.get("robotstxt/forbidden", 0) + kinds["redirect_chain"]
     assert s.get("errors/IgnoreRequest", 0) == explained
+    assert s.get("errors/decompression_bomb", 0) == crawl.log.count(_BOMB_LOG)
 
 
-@pytest.mark.xfail(strict=True, reason="SmnSpider.parse counts pages/not_html by response "
-                   "class; a PDF at an .html address is an HtmlResponse and counts as a hub "
-                   "(needs a Content-Type check in crawler/spiders/smn.py)")
 def test_non_html_pages_are_counted(crawl: CrawlResult, kinds: Counter[str]) -> None:
     assert crawl.stats.get("pages/not_html", 0) == kinds["not_html"]
 

@@ -24,16 +24,30 @@ from crawler.links import (
     link_priority,
     strip_fragment,
 )
+from crawler.middlewares import refusal_reason
 from crawler.pages import extract_article
 from crawler.sites import (
     SITES,
     SITES_BY_DOMAIN,
     WORDPRESS_DOMAINS,
     domain_of,
-    is_network_url,
     looks_like_article_url,
 )
 from crawler.state import State, key64, shared_state
+
+_BINARY_MAGIC = (b"%PDF", b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"PK\x03\x04", b"\x1f\x8b")
+
+
+def is_markup(response: Response) -> bool:
+    """Whether a response is HTML or XML by its declared type and its first bytes.
+
+    Scrapy picks an HtmlResponse from an ``.html`` address even for a PDF body.
+    """
+    ctype = response.headers.get(b"Content-Type", b"") or b""
+    mime = ctype.split(b";")[0].strip().lower()
+    if mime and not (b"html" in mime or b"xml" in mime or mime.startswith(b"text/")):
+        return False
+    return not response.body[:8].lstrip().startswith(_BINARY_MAGIC)
 
 
 def _split(value: str | Iterable[str] | None) -> list[str]:
@@ -89,19 +103,26 @@ class SmnSpider(scrapy.Spider):
         """Build the spider and hook it to the shared state."""
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.state = shared_state(crawler)
+        crawler.signals.connect(spider._connect_late, signal=signals.engine_started)
         # Workers of a distributed job export in parallel: "known before this run" cannot be
         # told from a worker's own view, so pagination is always walked to its end there.
         spider.stop_pagination = not spider.resume and not crawler.settings.get("REDIS_URL")
-        crawler.signals.connect(spider.item_exported, signal=signals.item_scraped)
         return spider
+
+    def _connect_late(self) -> None:
+        # After the pipelines' own item_scraped handlers: the dedupe pipeline records the story
+        # there, and an alias can only point at a recorded story.
+        self.crawler.signals.connect(self.item_exported, signal=signals.item_scraped)
 
     def item_exported(self, item: Any, response: Response | None = None) -> None:
         """Remember the addresses an exported article was fetched by (aliases, redirects)."""
         if response is None:
             return
         url = ItemAdapter(item).get("url")
+        if url is None or self.state.seen_url(str(url)) is None:
+            return
         for fetched in {response.url, *response.meta.get("redirect_urls", ())}:
-            if fetched != url:
+            if fetched != url and self.state.seen_url(fetched) is None:
                 self.state.add_url(fetched, str(url))
 
     def seed_addresses(self) -> list[str]:
@@ -137,10 +158,14 @@ class SmnSpider(scrapy.Spider):
         if not is_followable(url):
             return False
         host = (urlsplit(url).hostname or "").lower()
+        reason = refusal_reason(url, self.extra_hosts)
+        if reason is not None:
+            if reason != "offsite":  # other sites are ordinary; IPs, schemes, loopback are not
+                assert self.crawler.stats is not None
+                self.crawler.stats.inc_value(f"security/refused_link/{reason}")
+            return False
         if host in self.extra_hosts:
             return True
-        if not is_network_url(url):
-            return False
         return self.site_filter is None or domain_of(host) in self.site_filter
 
     def follow(self, response: Response, hrefs: Iterable[str], hub_depth: int) -> Iterator[
@@ -186,6 +211,8 @@ class SmnSpider(scrapy.Spider):
         reason = f"http_{exc.response.status}" if isinstance(exc, HttpError) else (
             type(exc).__name__
         )
+        if "decompress" in str(exc).lower():
+            reason = "decompression_bomb"
         stats.inc_value(f"errors/{reason}")
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
@@ -209,7 +236,7 @@ class SmnSpider(scrapy.Spider):
                 )
             yield from self.follow(response, links, hub_depth)
             return
-        if not isinstance(response, TextResponse):
+        if not isinstance(response, TextResponse) or not is_markup(response):
             stats.inc_value("pages/not_html")
             return
         article = extract_article(response)
