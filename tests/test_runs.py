@@ -9,7 +9,6 @@ import shutil
 import subprocess
 import sys
 import time
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,8 +17,6 @@ import pytest
 from crawler.mirror.server import RunningMirror, serve_in_thread
 from tests.crawling import ROOT, build_mirror, truth
 from tests.runs_helpers import (
-    all_lines,
-    kill_after_lines,
     manifest,
     run_dirs,
     run_once,
@@ -98,33 +95,6 @@ def test_a_second_run_refuses_while_one_holds_the_lock(
     assert "another run of this job is in progress" in refused.stderr
     assert took < 20
     assert not [d for d in run_dirs(tmp_path)]  # nothing started
-
-
-def test_killed_runs_resume_and_export_every_article_exactly_once(
-    mirror1000: tuple[Path, RunningMirror], tmp_path: Path
-) -> None:
-    killed = [kill_after_lines(mirror1000[1].base_url, tmp_path, n) for n in (1, 150, 400)]
-    assert all(killed)
-    assert len(run_dirs(tmp_path)) == 1  # each start resumed the killed run
-    final = run_once(mirror1000[1].base_url, tmp_path)  # a lock left by a kill never blocks
-    assert final.returncode == 0, final.stderr[-2000:]
-    runs = run_dirs(tmp_path)
-    assert manifest(runs[0])["attempts"] == 4
-    for run_dir in runs:
-        for name in ("articles.jsonl", "duplicates.jsonl", "rejects.jsonl"):
-            path = run_dir / name
-            text = path.read_text(encoding="utf-8") if path.is_file() else ""
-            assert not text or text.endswith("\n")
-            for line in text.splitlines():
-                json.loads(line)  # every line whole
-    articles = [a["url"] for a in all_lines(tmp_path, "articles.jsonl")]
-    duplicates = [d["url"] for d in all_lines(tmp_path, "duplicates.jsonl")]
-    twice = [u for u, n in Counter(articles).items() if n > 1]
-    assert twice == []
-    expected = truth(mirror1000[0])
-    found = (set(articles) | set(duplicates)) & set(expected)
-    print(f"after 3 kills: {len(articles)} exported, {len(found)}/{len(expected)} found")
-    assert len(found) / len(expected) >= 0.99
 
 
 def test_a_layout_change_trips_the_coverage_monitor(tmp_path: Path) -> None:
