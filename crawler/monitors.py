@@ -6,10 +6,11 @@ one (field coverage per site), so they read manifests instead.
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
+
+from crawler.jsonl import iter_jsonl
 
 COVERAGE_FIELDS = (
     "title", "published", "dateline", "agency", "location", "byline", "authors", "section",
@@ -30,18 +31,12 @@ def coverage(articles: Path) -> dict[str, dict[str, Any]]:
     """Per site: article count and the share (0-100) of articles with each field present."""
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     totals: Counter[str] = Counter()
-    if articles.is_file():
-        with articles.open(encoding="utf-8") as fh:
-            for line in fh:
-                try:
-                    record = json.loads(line)
-                except ValueError:
-                    continue
-                site = str(record.get("site") or "?")
-                totals[site] += 1
-                for name in COVERAGE_FIELDS:
-                    if present(record.get(name)):
-                        counts[site][name] += 1
+    for record in iter_jsonl(articles):
+        site = str(record.get("site") or "?")
+        totals[site] += 1
+        for name in COVERAGE_FIELDS:
+            if present(record.get(name)):
+                counts[site][name] += 1
     return {
         site: {
             "articles": n,
@@ -51,23 +46,10 @@ def coverage(articles: Path) -> dict[str, dict[str, Any]]:
     }
 
 
-def _lines(path: Path) -> list[dict[str, Any]]:
-    if not path.is_file():
-        return []
-    out = []
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            try:
-                out.append(json.loads(line))
-            except ValueError:
-                continue
-    return out
-
-
 def account(run_dir: Path, stats: dict[str, Any]) -> dict[str, Any]:
     """What the run did: counts from its files (all attempts) and this attempt's stats."""
-    duplicates = _lines(run_dir / "duplicates.jsonl")
-    rejects = _lines(run_dir / "rejects.jsonl")
+    duplicates = list(iter_jsonl(run_dir / "duplicates.jsonl"))
+    rejects = list(iter_jsonl(run_dir / "rejects.jsonl"))
     reasons: Counter[str] = Counter()
     for reject in rejects:
         reasons.update(reject.get("reasons") or ["unknown"])

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from crawler import similarity
+from crawler.jsonl import iter_jsonl
 from crawler.state import State
 
 
@@ -16,30 +16,17 @@ def record_run_files(state: State, run_dir: Path) -> int:
     so after a kill the state may lag behind them, never run ahead.
     """
     added = 0
-    for line in _lines(run_dir / "articles.jsonl"):
+    for line in iter_jsonl(run_dir / "articles.jsonl"):
         url = str(line.get("url") or "")
         if not url or state.seen_url(url) is not None:
             continue
         body = str(line.get("body") or "")
         state.add_story(url, str(line.get("fingerprint") or ""), similarity.minhash(body))
         added += 1
-    for line in _lines(run_dir / "duplicates.jsonl"):
+    for line in iter_jsonl(run_dir / "duplicates.jsonl"):
         url, story = str(line.get("url") or ""), str(line.get("duplicate_of") or "")
         if url and story and state.seen_url(url) is None:
             state.add_url(url, story)
             added += 1
     state.flush()
     return added
-
-
-def _lines(path: Path) -> list[dict[str, object]]:
-    if not path.is_file():
-        return []
-    out = []
-    with path.open(encoding="utf-8") as fh:
-        for raw in fh:
-            try:
-                out.append(json.loads(raw))
-            except ValueError:
-                continue
-    return out
