@@ -14,6 +14,8 @@ _SKIP_EXT_RE = re.compile(
     re.I,
 )
 _SKIP_PATH_RE = re.compile(r"^/(?:sponsors|images[^/]*|cgi-bin|wp-content|wp-admin|wp-json)/", re.I)
+_CACHEABLE = 2048
+"""Longest URL the bounded caches below keep."""
 _FEED_RE = re.compile(r"(?:\.xml|/feed/?)$", re.I)
 
 
@@ -43,7 +45,7 @@ def is_followable(url: str) -> bool:
     >>> is_followable("mailto:editor@spacewar.com")
     False
     """
-    return _is_followable(url)
+    return _is_followable(url) if len(url) <= _CACHEABLE else _is_followable.__wrapped__(url)
 
 
 @lru_cache(maxsize=4096)
@@ -67,7 +69,7 @@ def is_feed_url(url: str) -> bool:
     >>> is_feed_url("https://www.spacewar.com/index.html")
     False
     """
-    return _is_feed_url(url)
+    return _is_feed_url(url) if len(url) <= _CACHEABLE else _is_feed_url.__wrapped__(url)
 
 
 @lru_cache(maxsize=4096)
@@ -89,6 +91,8 @@ def link_priority(url: str, hub_depth: int) -> int:
     ...     "https://www.spacewar.com/Missile_Defense.html", 1)
     True
     """
+    if len(url) > _CACHEABLE:
+        return _link_priority.__wrapped__(url, hub_depth)
     return _link_priority(url, hub_depth)
 
 

@@ -31,6 +31,8 @@ _FTFY_SAFE_RE = re.compile(r"[^\t\n\x20-\x7e\u2013\u2014\u2018\u2019\u201c\u201d
 _HAS_NETLOC_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#]")
 _CACHE_SIZE = 8192
 """Entries of the small caches of pure helpers (bounded: memory does not grow with a crawl)."""
+_CACHEABLE = 2048
+"""Longest string those caches keep: a hostile page cannot fill them with megabytes."""
 _DROPPED_WITH_CONTENT = ("script", "style", "iframe", "noscript", "template")
 _PARA_TAG_RE = re.compile(r"<\s*/?\s*(?:p|div|h[1-6]|li|blockquote|center|table|tr)\b[^>]*>", re.I)
 _BR_RE = re.compile(r"<\s*br\s*/?\s*>", re.I)
@@ -215,7 +217,10 @@ def clean_inline(value: str | None) -> str | None:
     """
     if value is None:
         return None
-    return _clean_inline(str(value))
+    value = str(value)
+    if len(value) > _CACHEABLE:
+        return _clean_inline.__wrapped__(value)
+    return _clean_inline(value)
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
@@ -268,7 +273,9 @@ def canonical_url(url: str, base: str | None = None) -> str:
     if base and _HAS_NETLOC_RE.match(url):
         # urljoin() takes only the scheme of the base from a base for such a URL: key the cache
         # on that, so one link found on many pages is canonicalized once.
-        base = f"{_scheme(base)}://"
+        base = f"{_scheme(base) if len(base) <= 2048 else urlsplit(base).scheme}://"
+    if len(url) > _CACHEABLE or len(base or "") > _CACHEABLE:
+        return _canonical_url.__wrapped__(url, base or None)
     return _canonical_url(url, base or None)
 
 

@@ -160,7 +160,9 @@ def absolute(base: str, url: str | None) -> str | None:
     if _HAS_NETLOC_RE.match(url):
         # urljoin() only reads the scheme of the base for a URL with scheme and host: key the
         # cache on that, so the links every page repeats are joined once.
-        base = f"{_scheme(base)}://"
+        base = f"{_scheme(base) if len(base) <= 2048 else urlsplit(base).scheme}://"
+    if len(url) > 2048 or len(base) > 2048:  # not worth keeping in the cache
+        return _absolute.__wrapped__(base, url)
     return _absolute(base, url)
 
 

@@ -75,14 +75,16 @@ def _split_validator() -> Callable[[dict[str, Any]], bool]:
             return False
         for name, validator in entry_validators.items():
             for entry in record.get(name) or ():
-                if isinstance(entry, dict) and all(
-                    isinstance(k, str) and type(v) in _PLAIN_TYPES for k, v in entry.items()
+                if isinstance(entry, dict) and len(entry) <= 8 and all(
+                    isinstance(k, str) and type(v) in _PLAIN_TYPES
+                    and (type(v) is not str or len(v) <= 1024)
+                    for k, v in entry.items()
                 ):
                     # The type is part of the key: True == 1, but they validate differently.
                     frozen = tuple((k, type(v).__name__, v) for k, v in entry.items())
                     if not entry_valid(name, frozen):
                         return False
-                elif type(entry) in _PLAIN_TYPES:
+                elif type(entry) in _PLAIN_TYPES and (type(entry) is not str or len(entry) <= 1024):
                     if not scalar_valid(name, type(entry).__name__, entry):
                         return False
                 elif not validator.is_valid(entry):
