@@ -25,11 +25,11 @@ permutation scheme); banding and storage are ours so that buckets can live in SQ
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 
 import numpy as np
 from datasketch import MinHash
+
+from crawler.fingerprint import tokens
 
 NUM_PERM = 128
 """Permutations of a MinHash signature."""
@@ -49,28 +49,6 @@ SCHEME = "affine32"
 _PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 
 
-_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
-_WORD_RE = re.compile(r"\w+", re.UNICODE)
-
-
-def fast_tokens(text: str) -> list[str]:
-    """The same list as :func:`crawler.fingerprint.tokens`, several times quicker on long texts:
-    combining marks are removed with one ``str.translate`` (they are never ASCII, so only the
-    few distinct non-ASCII characters are looked up), not by a Python test per character.
-
-    >>> from crawler.fingerprint import tokens
-    >>> sample = "Caf\u00e9 \u201cd\u00e9j\u00e0\u201d \ufb01nal \u00c5ngstr\u00f6m \u0130stanbul"
-    >>> fast_tokens(sample) == tokens(sample)
-    True
-    """
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    marks = {ord(ch): None for ch in set(_NON_ASCII_RE.findall(folded))
-             if unicodedata.combining(ch)}  # fmt: skip
-    if marks:
-        folded = folded.translate(marks)
-    return _WORD_RE.findall(folded)
-
-
 def shingles(text: str, size: int = SHINGLE_WORDS) -> set[bytes]:
     """The set of word ``size``-grams of a text's tokens (the whole text when shorter).
 
@@ -81,7 +59,7 @@ def shingles(text: str, size: int = SHINGLE_WORDS) -> set[bytes]:
     >>> shingles("")
     set()
     """
-    words = fast_tokens(text)
+    words = tokens(text)
     if len(words) < size:
         return {" ".join(words).encode()} if words else set()
     return {" ".join(words[i : i + size]).encode() for i in range(len(words) - size + 1)}
