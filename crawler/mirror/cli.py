@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from crawler.mirror.build import MAX_ARTICLES, MIN_ARTICLES, build, grown_seed
-from crawler.mirror.server import READY_PREFIX, Mirror, bound_port, start
+from crawler.mirror.server import READY_PREFIX, Mirror, bound_port, cancel_pending, start
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -76,6 +76,7 @@ async def _serve(mirror: Mirror, port: int) -> None:
         loop.add_signal_handler(sig, stop.set)
     async with server:
         await stop.wait()
+    await cancel_pending()
 
 
 def _serve_cmd(args: argparse.Namespace) -> int:

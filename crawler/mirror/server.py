@@ -426,6 +426,14 @@ class RunningMirror:
         self.stop()
 
 
+async def cancel_pending() -> None:
+    """Cancel the answers still waiting (slow pages) so the loop closes without warnings."""
+    tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
 def serve_in_thread(root: Path | str, port: int = 0,
                     slow_seconds: float | None = None) -> RunningMirror:
     """Serve the mirror in ``root`` from a daemon thread; returns once it accepts connections.
@@ -449,6 +457,7 @@ def serve_in_thread(root: Path | str, port: int = 0,
         ready.set()
         async with server:
             await stop.wait()
+        await cancel_pending()
 
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_until_complete, args=(main(),),
