@@ -22,7 +22,12 @@ from __future__ import annotations
 import re
 
 from crawler.items import Article, RelatedArticle, RelatedLink
-from crawler.pages.dateline import looks_like_byline, looks_like_dateline, parse_byline
+from crawler.pages.dateline import (
+    credit_fields,
+    looks_like_byline,
+    looks_like_dateline,
+    parse_byline,
+)
 from crawler.pages.dateline import parse_dateline as _parse_dateline
 from crawler.pages.text import (
     Token,
@@ -200,12 +205,7 @@ def extract(text: str, fetched_url: str) -> Article | None:
         title=title,
         body="\n\n".join(paragraphs),
         extraction="template",
-        published=dateline.published if dateline else None,
-        dateline=dateline.raw if dateline else None,
-        agency=dateline.agency if dateline else None,
-        location=dateline.location if dateline else None,
-        byline=byline.byline,
-        authors=byline.authors,
+        **credit_fields(dateline, byline),
         section=section,
         image_url=absolute(url, meta.get("og:image")) or _first_image(region, url),
         related_links=links,

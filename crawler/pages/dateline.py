@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from dateutil import parser as dateutil_parser
 
@@ -65,6 +66,26 @@ class Byline:
 
     byline: str | None
     authors: list[str] = field(default_factory=list)
+
+
+def credit_fields(dateline: Dateline | None, byline: Byline) -> dict[str, Any]:
+    """The Article fields a dateline and a byline fill: published, dateline, agency,
+    location, byline and authors.
+
+    >>> credit_fields(Dateline("Prague (AFP) May 31, 2024", "2024-05-31", "AFP", "Prague"),
+    ...               Byline("AFP Staff Writers"))["agency"]
+    'AFP'
+    >>> credit_fields(None, Byline(None))["published"] is None
+    True
+    """
+    return {
+        "published": dateline.published if dateline else None,
+        "dateline": dateline.raw if dateline else None,
+        "agency": dateline.agency if dateline else None,
+        "location": dateline.location if dateline else None,
+        "byline": byline.byline,
+        "authors": byline.authors,
+    }
 
 
 def _collapse(text: str) -> str:

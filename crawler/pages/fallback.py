@@ -17,6 +17,7 @@ from parsel import Selector
 from crawler.items import Article
 from crawler.pages import criteria
 from crawler.pages.dateline import (
+    credit_fields,
     looks_like_byline,
     looks_like_dateline,
     parse_byline,
@@ -140,11 +141,6 @@ def extract(sel: Selector, html_text: str, fetched_url: str) -> Article | None:
         title=title,
         body="\n\n".join(lines),
         extraction="fallback",
-        published=dateline.published if dateline else None,
-        dateline=dateline.raw if dateline else None,
-        agency=dateline.agency if dateline else None,
-        location=dateline.location if dateline else None,
-        byline=byline.byline,
-        authors=byline.authors,
+        **credit_fields(dateline, byline),
         image_url=image,
     )
