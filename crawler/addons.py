@@ -23,7 +23,7 @@ class Politeness:
             return
         if not settings.get("MIRROR_URL"):
             logger.warning("SMN_POLITE=False ignored: it only applies to a crawl of a mirror")
-            settings.set("SMN_POLITE", True, priority="addon")
+            settings.set("SMN_POLITE", True, priority="cmdline")  # wins over a -s option
             return
         # "spider" priority: above the project's polite defaults, below an explicit -s option.
         settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")

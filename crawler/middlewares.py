@@ -178,5 +178,6 @@ class CrawlDelayMiddleware:
             return
         downloader = self.crawler.engine.downloader
         slot = downloader.slots.get(downloader.get_slot_key(request))
-        if slot is not None and slot.delay < delay:
-            slot.delay = delay
+        if slot is not None and (slot.delay < delay or slot.jitter):
+            slot.delay = max(slot.delay, delay)
+            slot.jitter = 0.0  # Crawl-delay is a minimum: no random shortening
