@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import subprocess
 import sys
@@ -44,8 +45,6 @@ def test_two_scheduled_runs_join_one_job_and_export_merges_them(
          *[str(out / "runs") for out in outputs]],
         cwd=ROOT, check=True, capture_output=True, timeout=300,
     )
-    import gzip
-
     with gzip.open(dataset / "dataset.jsonl.gz", "rt", encoding="utf-8") as fh:
         records = [json.loads(line) for line in fh]
     expected = truth(mirror300[0])
