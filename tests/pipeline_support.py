@@ -4,7 +4,6 @@ whose spider yields given items (no network), through the project's ITEM_PIPELIN
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from scrapy.crawler import AsyncCrawlerRunner
 from crawler.items import Article
 from crawler.pipelines import ITEM_PIPELINES
 from crawler.sites import SITES
+from tests.crawling import read_jsonl
 
 _SYLLABLES = [
     "ka",
@@ -131,13 +131,6 @@ class Crawl:
     duplicates: list[dict[str, Any]]
     rejects: list[dict[str, Any]]
     stats: dict[str, Any]
-
-
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """Records of a JSON Lines file; an absent file reads as empty."""
-    if not path.is_file():
-        return []
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
 
 
 class ItemsSpider(scrapy.Spider):
