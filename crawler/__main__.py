@@ -35,7 +35,7 @@ def _extract(args: argparse.Namespace) -> int:
 
 
 def _crawl(args: argparse.Namespace) -> int:
-    from crawler.runs import RunOptions, run
+    from crawler.runs.scheduled import RunOptions, run
 
     settings = {}
     for item in args.set or []:

@@ -6,9 +6,9 @@ import argparse
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from crawler.mirror.server import serve_process
+from crawler.project import crawl_in_process
 
 
 def build_mirror(directory: Path, articles: int, seed: int) -> None:
@@ -22,23 +22,6 @@ def build_mirror(directory: Path, articles: int, seed: int) -> None:
         raise SystemExit(f"mirror build failed ({code})")
 
 
-def crawl(mirror_url: str, settings_overrides: dict[str, Any]) -> dict[str, Any]:
-    """Run the smn spider in this process; returns its stats."""
-    from scrapy.crawler import CrawlerProcess
-    from scrapy.utils.project import get_project_settings
-
-    settings = get_project_settings()
-    settings.set("MIRROR_URL", mirror_url, priority="cmdline")
-    for key, value in settings_overrides.items():
-        settings.set(key, value, priority="cmdline")
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler("smn")
-    process.crawl(crawler)
-    process.start()
-    assert crawler.stats is not None
-    return dict(crawler.stats.get_stats())
-
-
 def run(args: argparse.Namespace) -> int:
     """Run the demo; 0 when articles were exported."""
     out = Path(args.output)
@@ -50,9 +33,9 @@ def run(args: argparse.Namespace) -> int:
     articles_file = out / f"demo-{stamp}.jsonl"
     t1 = time.monotonic()
     with serve_process(mirror_dir) as url:
-        stats = crawl(
-            url,
+        stats = crawl_in_process(
             {
+                "MIRROR_URL": url,
                 "SMN_POLITE": False,
                 "LOG_LEVEL": "ERROR",
                 "DOWNLOAD_TIMEOUT": 3,

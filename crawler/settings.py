@@ -1,6 +1,9 @@
-"""Scrapy settings of the SMN crawler: polite towards the live sites by default.
+"""The one settings sheet of the SMN crawler: every Scrapy and project setting, with its default.
 
-Project settings carry the prefix ``SMN_``; ``MIRROR_URL`` points a crawl at an offline mirror.
+Project settings carry the prefix ``SMN_`` and are grouped by the word after it; each is declared
+here once, with a one-line comment, and read by the components without an inline default (as
+Scrapy's own read its default settings). ``MIRROR_URL`` points a crawl at an offline mirror.
+README's settings table lists the same names and defaults (a test checks they agree).
 """
 
 from __future__ import annotations
@@ -8,10 +11,9 @@ from __future__ import annotations
 from crawler import __version__
 
 BOT_NAME = "smn"
-SPIDER_MODULES = ["crawler.spiders"]
-NEWSPIDER_MODULE = "crawler.spiders"
+SPIDER_MODULES = ["crawler.navigation.spider"]
 
-# --- Politeness towards the live sites -----------------------------------------------------
+# --- Politeness towards the live sites (crawler.components.addons) -------------------------
 USER_AGENT = f"smn-crawler/{__version__} (news dataset crawler; Scrapy)"
 ROBOTSTXT_OBEY = True
 AUTOTHROTTLE_ENABLED = True
@@ -22,32 +24,31 @@ DOWNLOAD_DELAY = 0.5
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 SMN_POLITE = True
-"""False switches delays off, for a crawl of a loopback mirror only (crawler.addons)."""
+"""False switches delays off, for a crawl of a loopback mirror only (refused otherwise)."""
 SMN_MAX_CRAWL_DELAY = 60.0
-"""Upper bound on a robots.txt Crawl-delay that the crawler honours, in seconds."""
+"""Upper bound, in seconds, on a robots.txt Crawl-delay that the crawler honours."""
+ADDONS = {
+    "crawler.components.addons.Politeness": 0,
+    "crawler.distributed.Distributed": 10,
+}
 
-# --- Where pages come from -----------------------------------------------------------------
+# --- Where pages come from (crawler.components.handlers) -------------------------------------
 MIRROR_URL = ""
 """Base address of an offline mirror (e.g. http://127.0.0.1:8080); empty: the live sites."""
 DOWNLOAD_HANDLERS = {
-    "http": "crawler.download.MirrorDownloadHandler",
-    "https": "crawler.download.MirrorDownloadHandler",
+    "http": "crawler.components.handlers.MirrorDownloadHandler",
+    "https": "crawler.components.handlers.MirrorDownloadHandler",
 }
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.middlewares.NetworkGuardMiddleware": 50,
-    "crawler.middlewares.CrawlDelayMiddleware": 110,
+    "crawler.components.downloadermiddlewares.NetworkGuardMiddleware": 50,
+    "crawler.components.downloadermiddlewares.CrawlDelayMiddleware": 110,
 }
-ADDONS = {"crawler.addons.Politeness": 0, "crawler.distributed.Distributed": 10}
 
-# --- Distributed crawling (crawler.distributed) ----------------------------------------------
-REDIS_URL = ""
-"""redis://host:6379/0 makes this crawl one worker of job SMN_JOB: queue and state in Redis."""
-SMN_JOB = "smn"
-"""Name of the distributed job (one run): workers with the same name share one frontier."""
-SMN_IDLE_CLOSE_SECONDS = 30.0
-"""A distributed worker closes once the frontier has been empty, all workers idle, this long."""
+# --- Navigation (crawler.navigation) ---------------------------------------------------------
+SMN_PAGINATION_STOP = True
+"""Stop walking a section's pagination at a page whose articles were all known before the run."""
 
-# --- Robustness ----------------------------------------------------------------------------
+# --- Robustness ------------------------------------------------------------------------------
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
@@ -56,27 +57,77 @@ RETRY_TIMES = 3
 RETRY_GIVE_UP_LOG_LEVEL = "WARNING"
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 REDIRECT_MAX_TIMES = 10
-DUPEFILTER_CLASS = "crawler.dupefilter.CompactDupeFilter"  # 8 bytes per seen request (issue 8)
+DUPEFILTER_CLASS = "crawler.components.dupefilter.CompactDupeFilter"  # 8 bytes a request
 DEPTH_PRIORITY = 0
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 
-# --- Output --------------------------------------------------------------------------------
+# --- What was seen before (crawler.state) ----------------------------------------------------
+SMN_STATE_PATH = "output/state.sqlite"
+"""The persistent state (story addresses, fingerprints, MinHash bands): a SQLite file."""
+SMN_STATE_COMMIT_EVERY = 500
+"""Writes to the SQLite state that make one transaction."""
+SMN_STATE_CACHE_MB = 16
+"""Size bound of SQLite's page cache for the state, in MB."""
+
+# --- Items (crawler.pipelines) ---------------------------------------------------------------
+ITEM_PIPELINES = {
+    "crawler.pipelines.accounting.ParsedPipeline": 100,
+    "crawler.pipelines.validate.ValidatePipeline": 200,
+    "crawler.pipelines.dedupe.DedupePipeline": 300,
+    "crawler.pipelines.accounting.ExportedPipeline": 900,
+}
+SMN_DEDUPE_ENABLED = True
+"""Drop duplicates (same address, same body, or a syndicated copy) into the duplicates file."""
+SMN_DEDUPE_THRESHOLD = 0.5
+"""Estimated Jaccard similarity of two bodies from which the later one is a syndicated copy."""
+
+# --- Output (crawler.pipelines.outputs, crawler.components) ---------------------------------
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_STORAGES = {  # every exported line reaches the OS at once: a kill loses no counted line
-    "": "crawler.feedstorage.LineFileFeedStorage",
-    "file": "crawler.feedstorage.LineFileFeedStorage",
+    "": "crawler.components.exportstorage.LineFileFeedStorage",
+    "file": "crawler.components.exportstorage.LineFileFeedStorage",
 }
 FEEDS = {
     "output/%(name)s-%(time)s.jsonl": {"format": "jsonlines", "encoding": "utf-8"},
 }
-SMN_STATE_PATH = "output/state.sqlite"
-"""The persistent state (seen URLs, story fingerprints, hub validators): a SQLite file."""
-
-EXTENSIONS = {"crawler.extensions.StatsDump": 500}
+SMN_DUPLICATES_PATH = ""
+"""The duplicates file; empty: beside the articles file (``<name>.duplicates.jsonl``)."""
+SMN_REJECTS_PATH = ""
+"""The rejects file; empty: beside the articles file (``<name>.rejects.jsonl``)."""
+SMN_OUTPUT_DIR = "output"
+"""Folder of the duplicates and rejects files when the crawl has no local articles file."""
 SMN_STATS_PATH = ""
-"""Where to write the crawl's stats as JSON when it closes (empty: nowhere)."""
+"""Where to write the crawl's stats as JSON when it closes; empty: nowhere."""
+EXTENSIONS = {"crawler.components.extensions.StatsDump": 500}
 
-# --- Items ---------------------------------------------------------------------------------
-from crawler.pipelines import ITEM_PIPELINES  # noqa: E402,F401  (clean -> validate -> dedupe)
+# --- Monitors of scheduled runs (crawler.runs.monitors) --------------------------------------
+SMN_MONITOR_COVERAGE_DROP = 5.0
+"""Points by which a field's coverage on a site may fall against the previous run (exit 4)."""
+SMN_MONITOR_MIN_SITE_ARTICLES = 20
+"""Articles a site needs in both runs before its coverage is compared."""
+SMN_MONITOR_MAX_ERROR_RATE = 0.10
+"""Share of failed requests above which a run has a problem (exit 4)."""
+
+# --- Distributed crawling (crawler.distributed; REDIS_URL switches it on) -------------------
+REDIS_URL = ""
+"""redis://host:6379/0 makes this crawl one worker of job SMN_JOB: queue and state in Redis."""
+SMN_JOB = "smn"
+"""Name of the distributed job (one run): workers with the same name share one frontier."""
+SMN_WORKER_ID = ""
+"""This worker's id; empty: host, pid and a random tail (set by the add-on)."""
+SMN_IDLE_CLOSE_SECONDS = 30.0
+"""A worker closes once the frontier has been empty, and every worker idle, this long."""
+SMN_REDIS_HEARTBEAT_SECONDS = 1.0
+"""How often a worker renews its heartbeat key and looks for lost workers."""
+SMN_REDIS_WORKER_TTL = 15.0
+"""A worker whose heartbeat is older than this is lost: its requests go back in the queue."""
+SMN_REDIS_POLL_SECONDS = 0.5
+"""How often an idle worker looks at the shared queue."""
+SMN_REDIS_JOB_EXPIRE = 86400
+"""Seconds a finished job's keys (queue, request fingerprints) are kept in Redis."""
+SMN_REDIS_LOCK_SECONDS = 10.0
+"""Timeout of the job-wide lock held while one worker checks and records a story."""
+SMN_REDIS_STATE_KEY = "smn:state"
+"""Key prefix of the Redis state shared across jobs (like the SQLite file across runs)."""

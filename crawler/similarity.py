@@ -1,8 +1,9 @@
-"""Near-duplicate detection helpers: word shingles, MinHash signatures, LSH band keys.
+"""Content identity of article bodies: word tokens, exact fingerprints, and near-duplicate
+detection with word shingles, MinHash signatures and LSH band keys.
 
 The choice of parameters, and why:
 
-* **Shingles** are word 4-grams of the fingerprint tokens (case, punctuation and accents folded).
+* **Shingles** are word 4-grams of the word tokens (case, punctuation and accents folded).
   Four words are long enough that unrelated news stories share almost none ("said in a
   statement" is one shingle, not many), short enough that an edit touches only the shingles next
   to it.
@@ -25,11 +26,11 @@ permutation scheme); banding and storage are ours so that buckets can live in SQ
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 
 import numpy as np
 from datasketch import MinHash
-
-from crawler.fingerprint import tokens
 
 NUM_PERM = 128
 """Permutations of a MinHash signature."""
@@ -46,6 +47,40 @@ SEED = 1
 SCHEME = "affine32"
 """datasketch (>= 2.0) hashing scheme, pinned: stored signatures must stay comparable."""
 
+_TOKEN_RE = re.compile(r"\w+", re.UNICODE)
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
+
+
+def word_tokens(text: str) -> list[str]:
+    """Lower-case word tokens of a text, accents and punctuation folded away.
+
+    Combining marks are removed with one ``str.translate`` over the few distinct non-ASCII
+    characters, not by a Python test per character (twice as fast on an article body).
+
+    >>> word_tokens("NATO chief \u201cdownplays\u201d -- Kremlin's threat")
+    ['nato', 'chief', 'downplays', 'kremlin', 's', 'threat']
+    >>> word_tokens("Caf\u00e9 d\u00e9j\u00e0 \ufb01nal \u00c5ngstr\u00f6m")
+    ['cafe', 'deja', 'final', 'angstrom']
+    """
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    marks = {ord(ch): None for ch in set(_NON_ASCII_RE.findall(folded))
+             if unicodedata.combining(ch)}  # fmt: skip
+    if marks:
+        folded = folded.translate(marks)
+    return _TOKEN_RE.findall(folded)
+
+
+def fingerprint(body: str) -> str:
+    """A 16-hex-digit fingerprint of the normalized body; blind to case, quotes and spacing.
+
+    >>> fingerprint("Hello,  World!") == fingerprint("hello world")
+    True
+    >>> len(fingerprint("Hello"))
+    16
+    """
+    return hashlib.blake2b(" ".join(word_tokens(body)).encode(), digest_size=8).hexdigest()
+
+
 _PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 
 
@@ -59,7 +94,7 @@ def shingles(text: str, size: int = SHINGLE_WORDS) -> set[bytes]:
     >>> shingles("")
     set()
     """
-    words = tokens(text)
+    words = word_tokens(text)
     if len(words) < size:
         return {" ".join(words).encode()} if words else set()
     return {" ".join(words[i : i + size]).encode() for i in range(len(words) - size + 1)}

@@ -74,6 +74,29 @@ IMAGE_HOST = "www.spxdaily.com"
 
 NETWORK_DOMAINS: frozenset[str] = frozenset(SITES_BY_DOMAIN) | {"spxdaily.com"}
 
+COPYRIGHT_NOTICE = (
+    "The content herein, unless otherwise known to be public domain, are Copyright 1995-{year} - "
+    "Space Media Network. All websites are published in Australia and are solely subject to "
+    "Australian law and governed by Fair Use principals for news reporting and research purposes. "
+    "AFP, UPI and IANS news wire stories are copyright Agence France-Presse, United Press "
+    "International and Indo-Asia News Service. ESA news reports are copyright European Space "
+    "Agency. All NASA sourced material is public domain. Additional copyrights may apply in whole "
+    "or part to other bona fide parties. All articles labeled \"by Staff Writers\" include reports "
+    "supplied to Space Media Network by industry news wires, PR agencies, corporate press officers "
+    "and the like. Such articles are individually curated and edited by Space Media Network staff "
+    "on the basis of the report's information value to our industry and professional readership. "
+    "Advertising does not imply endorsement, agreement or approval of any opinions, statements or "
+    "information provided by Space Media Network on any Web page published or hosted by Space "
+    "Media Network. General Data Protection Regulation (GDPR) Statement Our advertisers use "
+    "various cookies and the like to deliver the best ad banner available at one time. All network "
+    "advertising suppliers have GDPR policies (Legitimate Interest) that conform with EU "
+    "regulations for data collection. By using our websites you consent to cookie based "
+    "advertising. If you do not agree with this then you must stop using the websites from May 25, "
+    "2018."
+)
+"""The copyright and privacy notice at the foot of every page of the network (seen in the
+seed page's text; ``{year}`` is the year of the page)."""
+
 # Article URL forms seen on the real sites.
 ARTICLE_PATH_RE = re.compile(
     r"""^/(?:
@@ -98,23 +121,6 @@ def domain_of(url_or_host: str) -> str:
     host = urlsplit(url_or_host).hostname if "//" in url_or_host else url_or_host
     host = (host or "").lower().split(":")[0]
     return host[4:] if host.startswith("www.") else host
-
-
-def is_network_url(url: str) -> bool:
-    """True for an http(s) URL on a host of the network.
-
-    >>> is_network_url("https://www.terradaily.com/index.html")
-    True
-    >>> is_network_url("https://spacedaily.com/some-story/")
-    True
-    >>> is_network_url("https://www.example.com/reports/X.html")
-    False
-    >>> is_network_url("ftp://www.spacewar.com/x")
-    False
-    """
-    if not url.startswith(("http://", "https://")):
-        return False
-    return domain_of(url) in NETWORK_DOMAINS
 
 
 def looks_like_article_url(url: str) -> bool:

@@ -1,5 +1,5 @@
 """Test helpers for the pipelines: a deterministic story generator and a real in-process crawl
-whose spider yields given items (no network), through the project's ITEM_PIPELINES."""
+whose spider yields given items (no network), through the project's pipelines and settings."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ import scrapy
 from scrapy.crawler import AsyncCrawlerRunner
 
 from crawler.items import Article
-from crawler.pipelines import ITEM_PIPELINES
+from crawler.project import project_settings
+from crawler.similarity import fingerprint
 from crawler.sites import SITES
+from crawler.text import word_count
 from tests.crawling import read_jsonl
 
 _SYLLABLES = [
@@ -97,7 +99,8 @@ class StoryGen:
 def article(
     url: str, title: str, paras: list[str], *, site: str | None = None, **fields: Any
 ) -> Article:
-    """An Article as extraction would hand it over (fingerprint and counts left to clean)."""
+    """An Article as extraction hands it over: final fields, word count and fingerprint made
+    by the page objects' own helpers (inputs of the pipelines here, not expected values)."""
     if site is None:
         site = url.split("/")[2].removeprefix("www.")
     defaults: dict[str, Any] = {
@@ -109,9 +112,10 @@ def article(
         "byline": "AFP Staff Writers",
         "crawled_at": "2026-11-25T12:00:00+00:00",
     }
-    return Article(
-        url=url, site=site, title=title, body="\n\n".join(paras), **{**defaults, **fields}
-    )
+    body = "\n\n".join(paras)
+    defaults["word_count"] = word_count(body)
+    defaults["fingerprint"] = fingerprint(body)
+    return Article(url=url, site=site, title=title, body=body, **{**defaults, **fields})
 
 
 def slug_url(site: str, title: str) -> str:
@@ -158,14 +162,13 @@ def crawl_items(
         "TWISTED_REACTOR_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": "WARNING",
-        "ITEM_PIPELINES": ITEM_PIPELINES,
         "FEEDS": {str(articles): {"format": "jsonlines", "encoding": "utf-8", "overwrite": True}},
         "SMN_STATE_PATH": str(state or out / "state.sqlite"),
         **settings,
     }
 
     async def run() -> dict[str, Any]:
-        runner = AsyncCrawlerRunner(full)
+        runner = AsyncCrawlerRunner(project_settings(full))
         crawler = runner.create_crawler(ItemsSpider)
         await runner.crawl(crawler, items=items)
         assert crawler.stats is not None

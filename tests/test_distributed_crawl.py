@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 import redis
 
-from crawler.distributed import JobKeys
+from crawler.distributed.keys import JobKeys
 from crawler.distributed.merge import Merged, merge_outputs
 from crawler.mirror.server import RunningMirror
 from tests.crawling import ROOT, CrawlResult, truth

@@ -8,9 +8,10 @@ import pytest
 from scrapy.settings import Settings
 
 from crawler import similarity
-from crawler.distributed import Distributed, distributed_settings
-from crawler.redis_state import RedisState
-from crawler.state import SqliteState, State, Validators, open_state
+from crawler.distributed import Distributed
+from crawler.distributed.keys import distributed_settings
+from crawler.state import SqliteState, State, open_state
+from crawler.state.redis_store import RedisState
 from tests.redis_server import RedisServer, redis_server  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.redis
@@ -61,14 +62,8 @@ def test_add_url_of_unknown_story_is_an_error(state: RedisState) -> None:
         state.add_url("https://a.spacewar.com/x", "https://www.spacewar.com/none.html")
 
 
-def test_fetched_validators_and_owner(state: RedisState) -> None:
+def test_story_owner(state: RedisState) -> None:
     url = "https://www.spacewar.com/index.html"
-    assert not state.was_fetched(url)
-    state.mark_fetched(url)
-    assert state.was_fetched(url)
-    assert state.get_validators(url) is None
-    state.set_validators(url, Validators('"abc"', None))
-    assert state.get_validators(url) == Validators('"abc"', None)
     state.add_story(url, "ab", similarity.minhash(BODY))
     assert state.story_owner(url) == "w1"
     assert state.counts()["stories"] == 1

@@ -12,7 +12,7 @@ from scrapy.dupefilters import RFPDupeFilter
 from scrapy.utils.request import RequestFingerprinter
 from scrapy.utils.test import get_crawler
 
-from crawler.dupefilter import CompactDupeFilter, KeySet, fingerprint_key
+from crawler.components.dupefilter import CompactDupeFilter, KeySet, fingerprint_key
 
 
 def _requests(n: int, start: int = 0) -> list[Request]:
@@ -113,7 +113,7 @@ def test_reads_a_large_file_in_chunks(tmp_path: Path) -> None:
     (tmp_path / "requests.seen").write_bytes(
         b"".join(len(fp).to_bytes(2, "big") + fp for fp in fps)
     )
-    from crawler import dupefilter as module
+    from crawler.components import dupefilter as module
 
     with (tmp_path / "requests.seen").open("rb") as fh:
         keys = np.concatenate(list(module.read_seen_keys(fh, chunk=1000)))

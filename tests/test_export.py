@@ -25,9 +25,9 @@ import pytest
 from crawler.export.export import export
 from crawler.export.filters import Filters
 from crawler.export.sources import collect
-from crawler.export.validate import compile_schema
 from crawler.mirror.render import FOOTER
 from crawler.mirror.server import serve_in_thread
+from crawler.schema import compile_schema
 from crawler.sites import SITES
 from tests.crawling import ROOT, SCHEMA_PATH, build_mirror, read_jsonl, run_crawl
 
@@ -78,7 +78,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Crawled:
         if i < 2:
             stats = result.stats
             (runs / run_id / "manifest.json").write_text(json.dumps({
-                "run_id": run_id, "started_at": stats.get("start_time"),
+                "run_id": run_id, "status": "ended", "started_at": stats.get("start_time"),
                 "finished_at": stats.get("finish_time"),
                 "finish_reason": stats.get("finish_reason"), "exit_status": 0}))
     return Crawled(root, runs, mirror)

@@ -7,7 +7,8 @@ Expected records come from the mirror data the pages were rendered from
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ import pytest
 
 import crawler.pages
 from crawler.items import Article
+from crawler.mirror.render import render
+from crawler.mirror.seed import seed_article
 from crawler.pages import extract_from_bytes
 
 CASES_DIR = Path(__file__).parent / "fixtures" / "pages"
@@ -69,3 +72,39 @@ def test_field(case: str, field: str | None) -> None:
         return
     assert article is not None, f"{case}: no article extracted"
     assert article.to_dict()[field] == expected[field]  # type: ignore[index]
+
+
+def article_cases() -> list[str]:
+    return [case for case in CASES if load(case)[2] is not None]
+
+
+@pytest.mark.parametrize("case", article_cases())
+def test_word_count_is_the_number_of_body_words(case: str) -> None:
+    _, _, expected = load(case)
+    article = extracted(case)
+    assert expected is not None and article is not None
+    assert article.word_count == len(expected["body"].split())
+
+
+def test_fingerprints_tell_stories_apart() -> None:
+    prints = {case: extracted(case).fingerprint for case in article_cases()}  # type: ignore[union-attr]
+    assert all(re.fullmatch(r"[0-9a-f]{16}", fp) for fp in prints.values()), prints
+    bodies = {" ".join(load(case)[2]["body"].lower().split()) for case in prints}  # type: ignore[index]
+    assert len(set(prints.values())) == len(bodies)
+
+
+def _seed_variant(change: Callable[[str], str]) -> Article | None:
+    page = seed_article()
+    page.paragraphs = [change(p) for p in page.paragraphs]
+    return extract_from_bytes(render(page), page.url, {"Content-Type": "text/html"},
+                              crawled_at=CRAWLED_AT)
+
+
+def test_fingerprint_is_blind_to_case_quotes_and_spacing_only() -> None:
+    seed = extracted(CASES[0])
+    assert seed is not None
+    shouted = _seed_variant(lambda p: p.upper().replace("\u201c", '"').replace(", ", " ,  "))
+    edited = _seed_variant(lambda p: p.replace("Stoltenberg", "Rutte", 1))
+    assert shouted is not None and edited is not None
+    assert shouted.fingerprint == seed.fingerprint
+    assert edited.fingerprint != seed.fingerprint

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from scrapy.settings import Settings
 
-from crawler.addons import Politeness
+from crawler.components.addons import Politeness
 from crawler.mirror.server import RunningMirror
 from tests.crawling import ROOT, run_crawl
 

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from crawler.middlewares import refusal_reason
 from crawler.mirror import hostile
 from crawler.mirror.server import RunningMirror, serve_in_thread
+from crawler.navigation.links import refusal_reason
 from tests.crawling import ROOT, CrawlResult, run_crawl
 
 pytestmark = pytest.mark.e2e

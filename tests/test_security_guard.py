@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.middlewares import refusal_reason
+from crawler.navigation.links import refusal_reason
 
 START = frozenset({"news.example.org", "localhost", "2130706433"})
 

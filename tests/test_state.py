@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from scrapy.exceptions import NotConfigured
-from scrapy.settings import Settings
 
 from crawler import similarity
-from crawler.state import Match, SqliteState, State, Validators, open_state
+from crawler.project import project_settings
+from crawler.state import Match, SqliteState, State, open_state
 from tests.pipeline_support import StoryGen
 
 URL_A = "https://www.spacewar.com/reports/A_999.html"
@@ -33,8 +33,6 @@ def test_story_lookups_survive_reopen(tmp_path: Path) -> None:
     st = SqliteState(path)
     st.add_story(URL_A, "0123456789abcdef", similarity.minhash("\n\n".join(paras)))
     st.add_url(URL_B, URL_A)
-    st.mark_fetched(URL_A)
-    st.set_validators("https://www.spacewar.com/index.html", Validators('"abc"', None))
     st.close()
 
     st = SqliteState(path)
@@ -47,9 +45,6 @@ def test_story_lookups_survive_reopen(tmp_path: Path) -> None:
     match = st.find_similar(edited)
     assert match is not None and match.url == URL_A and 0.5 <= match.similarity < 1
     assert st.find_similar(similarity.minhash("\n\n".join(_body(2)))) is None
-    assert st.was_fetched(URL_A) and not st.was_fetched(URL_B)
-    assert st.get_validators("https://www.spacewar.com/index.html") == Validators('"abc"', None)
-    assert st.get_validators("https://www.spacewar.com/other.html") is None
     st.close()
 
 
@@ -78,14 +73,18 @@ def test_commits_per_batch_in_wal_mode(tmp_path: Path) -> None:
     assert reader.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
     def visible() -> int:
-        return reader.execute("SELECT COUNT(*) FROM fetched").fetchone()[0]
+        return reader.execute("SELECT COUNT(*) FROM stories").fetchone()[0]
 
-    st.mark_fetched("https://a/1")
-    st.mark_fetched("https://a/2")
+    def add(n: int) -> None:
+        body = "\n\n".join(_body(n))
+        st.add_story(f"https://a/{n}", f"{n:016x}", similarity.minhash(body))
+
+    add(1)
+    add(2)
     assert visible() == 0  # not yet committed
-    st.mark_fetched("https://a/3")
+    add(3)
     assert visible() == 3  # the batch committed
-    st.mark_fetched("https://a/4")
+    add(4)
     st.flush()
     assert visible() == 4
     reader.close()
@@ -103,12 +102,12 @@ def test_other_similarity_parameters_refused(tmp_path: Path) -> None:
 
 def test_open_state_from_settings(tmp_path: Path) -> None:
     path = tmp_path / "x" / "state.sqlite"
-    st = open_state(Settings({"SMN_STATE_PATH": str(path), "SMN_STATE_COMMIT_EVERY": 7}))
+    st = open_state(project_settings({"SMN_STATE_PATH": str(path), "SMN_STATE_COMMIT_EVERY": 7}))
     assert isinstance(st, SqliteState) and st.commit_every == 7
     st.close()
     assert path.is_file()
     with pytest.raises(NotConfigured):
-        open_state(Settings({"SMN_STATE_PATH": "redis://localhost:6379/0"}))
+        open_state(project_settings({"SMN_STATE_PATH": "redis://localhost:6379/0"}))
 
 
 def test_closed_state_refuses_use(tmp_path: Path) -> None:

@@ -21,8 +21,8 @@ def _valid(gen: StoryGen, n: int) -> list:
 def test_invalid_items_rejected_with_reason(tmp_path: Path) -> None:
     gen = StoryGen(21)
     good = _valid(gen, 2)
-    no_title = article("https://www.spacewar.com/reports/A_999.html", "<br>", gen.body())
-    no_body = article("https://www.spacedaily.com/reports/B_999.html", "B", ["Tweet"])
+    no_title = article("https://www.spacewar.com/reports/A_999.html", "", gen.body())
+    no_body = article("https://www.spacedaily.com/reports/B_999.html", "B", [])
     bad_date = article("https://www.terradaily.com/reports/C_999.html", "C", gen.body())
     bad_date.published = "May 31, 2024"
     bad_url = article("ftp://www.spacewar.com/reports/D.html", "D", gen.body(), site="spacewar.com")

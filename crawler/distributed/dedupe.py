@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from itemadapter import ItemAdapter
 
-from crawler.distributed import job_keys
+from crawler.distributed.keys import job_keys
 from crawler.pipelines.dedupe import DedupePipeline
-from crawler.redis_state import RedisState
-from crawler.state import Match
+from crawler.state.protocol import Match
+from crawler.state.redis_store import RedisState
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -40,7 +40,7 @@ class SharedDedupePipeline(DedupePipeline):
             raise TypeError("SharedDedupePipeline needs the Redis state (REDIS_URL)")
         self.redis_state: RedisState = state
         self.keys = job_keys(crawler.settings)
-        self.lock_timeout = crawler.settings.getfloat("SMN_REDIS_LOCK_SECONDS", 10.0)
+        self.lock_timeout = crawler.settings.getfloat("SMN_REDIS_LOCK_SECONDS")
 
     def _owner_gone(self, url: str) -> bool:
         owner = self.redis_state.story_owner(url)

@@ -16,12 +16,12 @@ record per story); this is the plain merge, for tests and small jobs.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crawler.jsonl import read_records
 from crawler.pipelines.outputs import sidecar_path
 
 
@@ -44,19 +44,13 @@ class Merged:
                 "cut_lines": self.cut_lines}  # fmt: skip
 
 
-def read_lines(path: Path, merged: Merged | None = None) -> Iterator[dict[str, Any]]:
-    """The records of a JSON Lines file; a line cut short by a kill is skipped (and counted)."""
-    if not path.is_file():
-        return
-    with path.open(encoding="utf-8", errors="replace") as fh:
-        for line in fh:
-            if not line.strip():
-                continue
-            try:
-                yield json.loads(line)
-            except json.JSONDecodeError:
-                if merged is not None:
-                    merged.cut_lines += 1
+def _records(path: Path, merged: Merged) -> Iterator[dict[str, Any]]:
+    """The records of a JSON Lines file; a line cut short by a kill is skipped and counted."""
+    for _, _, record in read_records(path):
+        if record is None:
+            merged.cut_lines += 1
+        else:
+            yield record
 
 
 def merge_outputs(articles_files: Iterable[Path]) -> Merged:
@@ -65,7 +59,7 @@ def merge_outputs(articles_files: Iterable[Path]) -> Merged:
     merged = Merged()
     exported: set[str] = set()
     for path in files:
-        for record in read_lines(path, merged):
+        for record in _records(path, merged):
             url = str(record.get("url"))
             if url in exported:
                 merged.reexported += 1
@@ -75,23 +69,10 @@ def merge_outputs(articles_files: Iterable[Path]) -> Merged:
     for kind, target in (("duplicates", merged.duplicates), ("rejects", merged.rejects)):
         seen: set[str] = set()
         for path in files:
-            for record in read_lines(sidecar_path(path, kind), merged):
+            for record in _records(sidecar_path(path, kind), merged):
                 url = str(record.get("url"))
                 if url in seen or (kind == "duplicates" and url in exported):
                     continue
                 seen.add(url)
                 target.append(record)
     return merged
-
-
-def write_merged(merged: Merged, out_dir: Path) -> dict[str, Path]:
-    """Write ``articles.jsonl``, ``duplicates.jsonl`` and ``rejects.jsonl`` into ``out_dir``."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = {}
-    for name, records in (("articles", merged.articles), ("duplicates", merged.duplicates),
-                          ("rejects", merged.rejects)):  # fmt: skip
-        path = paths[name] = out_dir / f"{name}.jsonl"
-        with path.open("w", encoding="utf-8") as fh:
-            for record in records:
-                fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-    return paths

@@ -8,7 +8,8 @@ What changes from scrapy-redis, and why:
   ``SCHEDULER_PERSIST`` says.
 * :class:`ReliablePriorityQueue` pops with one Lua script that moves the request from the
   queue into this worker's in-flight hash, so a request is never only in a worker's memory.
-  :func:`requeue_worker` puts the in-flight requests of a lost worker back in the queue.
+  :func:`crawler.distributed.inflight.requeue_worker` puts the in-flight requests of a lost
+  worker back in the queue.
 * :class:`RedisDupeFilter` fingerprints requests with the crawler's own request fingerprinter
   (Scrapy's, as without Redis) instead of scrapy-redis' own JSON+SHA1 scheme.
 
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from scrapy.utils.misc import load_object
 from scrapy_redis import connection
@@ -29,15 +30,14 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
-from crawler.distributed import TOKEN_META, JobKeys, job_keys
+from crawler.distributed.inflight import InflightTracker
+from crawler.distributed.keys import TOKEN_META, JobKeys, job_keys
 
 if TYPE_CHECKING:
     import redis
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
     from scrapy.utils.request import RequestFingerprinterProtocol
-
-    from crawler.distributed.worker import InflightTracker
 
 logger = logging.getLogger(__name__)
 
@@ -51,40 +51,12 @@ redis.call('HSET', KEYS[2], id, r[2] .. '|' .. r[1])
 return {id, r[1], redis.call('SREM', KEYS[4], r[1])}
 """
 
-# KEYS: queue, inflight hash of the lost worker, workers set, requeued set; ARGV: worker id.
-# Returns the number of requests put back.
-_REQUEUE = """
-local entries = redis.call('HVALS', KEYS[2])
-for _, entry in ipairs(entries) do
-  local bar = string.find(entry, '|', 1, true)
-  local data = string.sub(entry, bar + 1)
-  redis.call('ZADD', KEYS[1], tonumber(string.sub(entry, 1, bar - 1)), data)
-  redis.call('SADD', KEYS[4], data)
-end
-redis.call('DEL', KEYS[2])
-redis.call('SREM', KEYS[3], ARGV[1])
-return #entries
-"""
-
-
-def requeue_worker(server: redis.Redis, keys: JobKeys, worker: str) -> int:
-    """Put every request ``worker`` holds back in the queue and forget the worker, atomically.
-
-    Returns how many requests were put back. Safe to run from several workers at once: the
-    first empties the hash, the others find nothing.
-    """
-    script = server.register_script(_REQUEUE)
-    count = script(keys=[keys.requests, keys.inflight(worker), keys.workers, keys.requeued],
-                   args=[worker])  # fmt: skip
-    return int(cast(int, count))
-
-
 class ReliablePriorityQueue(PriorityQueue):
     """scrapy-redis' priority queue whose pop moves the request into the worker's in-flight hash.
 
     :meth:`pop_entry` returns the entry id with the request; the id goes in the request's meta
     (:data:`crawler.distributed.TOKEN_META`) and the worker deletes the entry when done with
-    the request (:class:`crawler.distributed.worker.InflightTracker`).
+    the request (:class:`crawler.distributed.inflight.InflightTracker`).
     """
 
     def __init__(
@@ -168,8 +140,6 @@ class RedisScheduler(Scheduler):
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedisScheduler:
         """Build the scheduler, its dupefilter and the worker's in-flight tracker."""
-        from crawler.distributed.worker import InflightTracker
-
         settings = crawler.settings
         serializer = settings.get("SCHEDULER_SERIALIZER")
         if isinstance(serializer, str):
@@ -190,7 +160,7 @@ class RedisScheduler(Scheduler):
         instance.crawler = crawler
         instance.stats = crawler.stats
         instance.keys = keys
-        instance.worker = str(settings.get("SMN_WORKER_ID") or "")
+        instance.worker = str(settings.get("SMN_WORKER_ID"))
         instance.tracker = InflightTracker.of(crawler)
         return instance
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from crawler.export.canonical import __doc__ as CANONICAL_RULE
 from crawler.export.writers import ALTERNATE_URLS_DESCRIPTION
-from crawler.mirror.render import FOOTER
+from crawler.sites import COPYRIGHT_NOTICE
 
 EXTRA_DESCRIPTIONS = {
     "word_count": "Number of words in body.",
@@ -123,7 +123,7 @@ def render(schema: Mapping[str, Any], manifest: Mapping[str, Any], chart_name: s
     out += ["", "## Licence and terms of use", "",
             "The articles are not the dataset builder's: they remain under the terms of the "
             "sites they come from. The sites' footer reads:", "",
-            "> " + FOOTER.format(year=year), "",
+            "> " + COPYRIGHT_NOTICE.format(year=year), "",
             "Use this dataset for research and news analysis within fair use; do not "
             "republish the article texts.", ""]
     counts = manifest["counts"]

@@ -14,24 +14,18 @@ from typing import IO, Any
 from crawler.export import card, chart
 from crawler.export.canonical import month_of
 from crawler.export.filters import ORDER, Filters
-from crawler.export.sources import Source, count_lines, read_records
+from crawler.export.sources import Source
 from crawler.export.store import StoryStore
-from crawler.export.validate import compile_schema
 from crawler.export.writers import FILE_NAMES, FORMATS, open_writers, ordered
+from crawler.jsonl import count_records, read_records
+from crawler.schema import is_valid, load_schema
 
 EXPORT_VERSION = 1
 """Version of the export's layout (files and manifest fields)."""
-SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schema" / "article.schema.json"
 CHART = "chart.png"
 CARD = "README.md"
 MANIFEST = "manifest.json"
 NO_SECTION = "(none)"
-
-
-def load_schema() -> dict[str, Any]:
-    """The article schema (the repository's copy)."""
-    schema: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    return schema
 
 
 def sha256(path: Path) -> str:
@@ -67,7 +61,7 @@ def _load(store: StoryStore, sources: Sequence[Source], show: bool) -> None:
                 if record is None or not store.add_duplicate(record):
                     lines["unreadable"] += 1
                 bar.update(length)
-            lines["rejects"] = count_lines(source.rejects)
+            lines["rejects"] = count_records(source.rejects)
             source.lines = dict(lines)
 
 
@@ -79,7 +73,6 @@ def export(sources: Sequence[Source], out: Path, filters: Filters | None = None,
     show = sys.stderr.isatty() if progress is None else progress
     out.mkdir(parents=True, exist_ok=True)
     schema = load_schema()
-    is_valid = compile_schema(schema)
     fields = list(schema["properties"])
     columns = [*fields, "alternate_urls"]
     for fmt in FORMATS:  # no stale file of a format not asked for this time

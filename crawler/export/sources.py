@@ -1,22 +1,18 @@
 """Where the records come from: the runs of ``crawl --output DIR`` and files given by path.
 
-A run is a folder ``runs/<run-id>/`` holding ``articles.jsonl``, ``duplicates.jsonl``,
-``rejects.jsonl`` and (once it finished) ``manifest.json``. A file given by path is an articles
-file such as ``scrapy crawl smn -O x.jsonl`` writes, with its sidecars ``x.duplicates.jsonl`` and
-``x.rejects.jsonl`` beside it (see :mod:`crawler.pipelines.outputs`).
+A run is a folder ``runs/<run-id>/`` (crawler.runs.folder describes it). A file given by path is
+an articles file such as ``scrapy crawl smn -O x.jsonl`` writes, with its sidecars
+``x.duplicates.jsonl`` and ``x.rejects.jsonl`` beside it (see :mod:`crawler.pipelines.outputs`).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from crawler.pipelines.outputs import sidecar_path
-
-ARTICLES = "articles.jsonl"
+from crawler.runs.folder import RUNS, RunFolder, is_finished, run_folders
 
 
 @dataclass
@@ -38,9 +34,7 @@ class Source:
     @property
     def finished(self) -> bool:
         """True when the run's manifest says it finished (files by path count as finished)."""
-        if self.kind == "file":
-            return True
-        return bool(self.manifest and self.manifest.get("finished_at"))
+        return self.kind == "file" or is_finished(self.manifest)
 
     def describe(self) -> dict[str, Any]:
         """The source as listed in the export manifest."""
@@ -52,19 +46,9 @@ class Source:
         return info
 
 
-def _manifest(folder: Path) -> dict[str, Any] | None:
-    path = folder / "manifest.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def run_source(folder: Path) -> Source:
+def run_source(run: RunFolder) -> Source:
     """The source of one run folder."""
-    return Source(folder.name, "run", folder / ARTICLES, folder / "duplicates.jsonl",
-                  folder / "rejects.jsonl", _manifest(folder))
+    return Source(run.id, "run", run.articles, run.duplicates, run.rejects, run.manifest())
 
 
 def file_source(articles: Path) -> Source:
@@ -74,11 +58,8 @@ def file_source(articles: Path) -> Source:
 
 
 def runs_in(root: Path) -> list[Source]:
-    """The runs under a runs folder, oldest first (run ids sort chronologically)."""
-    if not root.is_dir():
-        return []
-    folders = [p for p in root.iterdir() if p.is_dir() and (p / ARTICLES).is_file()]
-    return [run_source(p) for p in sorted(folders, key=lambda p: p.name)]
+    """The runs under a runs folder that have records, oldest first."""
+    return [run_source(run) for run in run_folders(root) if run.articles.is_file()]
 
 
 def resolve(path: Path) -> list[Source]:
@@ -86,10 +67,10 @@ def resolve(path: Path) -> list[Source]:
     folder holding ``runs/``."""
     if path.is_file():
         return [file_source(path)]
-    if (path / ARTICLES).is_file():
-        return [run_source(path)]
-    if (path / "runs").is_dir():
-        return runs_in(path / "runs")
+    if RunFolder(path).articles.is_file():
+        return [run_source(RunFolder(path))]
+    if (path / RUNS).is_dir():
+        return runs_in(path / RUNS)
     return runs_in(path)
 
 
@@ -107,33 +88,3 @@ def collect(paths: list[Path]) -> list[Source]:
                 (runs if source.kind == "run" else files).append(source)
     runs.sort(key=lambda s: s.id)
     return runs + files
-
-
-def read_lines(path: Path) -> Iterator[tuple[int, bytes]]:
-    """(byte offset, line) of every non-blank line of a JSON Lines file; none if it is absent.
-
-    A last line without a newline (a run cut short) is still read.
-    """
-    if not path.is_file():
-        return
-    offset = 0
-    with path.open("rb") as fh:
-        for line in fh:
-            if line.strip():
-                yield offset, line
-            offset += len(line)
-
-
-def read_records(path: Path) -> Iterator[tuple[int, int, dict[str, Any] | None]]:
-    """(offset, length, record) per line; record is None for a line that is not a JSON object."""
-    for offset, line in read_lines(path):
-        try:
-            record = json.loads(line)
-        except ValueError:
-            record = None
-        yield offset, len(line), record if isinstance(record, dict) else None
-
-
-def count_lines(path: Path) -> int:
-    """Number of non-blank lines of a file (0 when it is absent)."""
-    return sum(1 for _ in read_lines(path))

@@ -15,7 +15,6 @@ from typing import IO, Any, Protocol
 
 FORMATS = ("jsonl", "csv", "parquet")
 FILE_NAMES = {"jsonl": "dataset.jsonl.gz", "csv": "dataset.csv", "parquet": "dataset.parquet"}
-LIST_FIELDS = ("authors", "related_links", "related_articles", "alternate_urls")
 ALTERNATE_URLS_DESCRIPTION = (
     "The story's other addresses: syndicated copies on other sites and other addresses of the "
     "same page, sorted. Added by the export; empty when the story was seen at one address."

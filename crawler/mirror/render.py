@@ -13,30 +13,12 @@ import html
 import json
 
 from crawler.mirror.model import MirrorArticle
-from crawler.sites import IMAGE_HOST, SITES_BY_DOMAIN
+from crawler.sites import COPYRIGHT_NOTICE, IMAGE_HOST, SITES_BY_DOMAIN
 
 CRLF = "\r\n"
 
-FOOTER = (
-    "The content herein, unless otherwise known to be public domain, are Copyright 1995-{year} - "
-    "Space Media Network. All websites are published in Australia and are solely subject to "
-    "Australian law and governed by Fair Use principals for news reporting and research purposes. "
-    "AFP, UPI and IANS news wire stories are copyright Agence France-Presse, United Press "
-    "International and Indo-Asia News Service. ESA news reports are copyright European Space "
-    "Agency. All NASA sourced material is public domain. Additional copyrights may apply in whole "
-    "or part to other bona fide parties. All articles labeled \"by Staff Writers\" include reports "
-    "supplied to Space Media Network by industry news wires, PR agencies, corporate press officers "
-    "and the like. Such articles are individually curated and edited by Space Media Network staff "
-    "on the basis of the report's information value to our industry and professional readership. "
-    "Advertising does not imply endorsement, agreement or approval of any opinions, statements or "
-    "information provided by Space Media Network on any Web page published or hosted by Space "
-    "Media Network. General Data Protection Regulation (GDPR) Statement Our advertisers use "
-    "various cookies and the like to deliver the best ad banner available at one time. All network "
-    "advertising suppliers have GDPR policies (Legitimate Interest) that conform with EU "
-    "regulations for data collection. By using our websites you consent to cookie based "
-    "advertising. If you do not agree with this then you must stop using the websites from May 25, "
-    "2018."
-)
+FOOTER = COPYRIGHT_NOTICE
+"""The network's copyright notice, printed at the foot of every page."""
 
 
 def esc(text: str, encoding: str = "utf-8") -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from crawler.mirror.render import CRLF, esc
-from crawler.sites import IMAGE_HOST, Site
+from crawler.sites import Site
 
 DISALLOWED = ("/cgi-bin/", "/search/")
 CRAWL_DELAY = 1
@@ -64,6 +64,3 @@ def image_host_pages() -> dict[str, bytes]:
     pages["/sponsors/top-banner.html"] = _plain("Advertisement", ["Top banner"])
     pages["/smn.css"] = b"body { font-family: Verdana, sans-serif; }\n"
     return pages
-
-
-IMAGE_HOST_URL = f"https://{IMAGE_HOST}"

@@ -1,6 +1,8 @@
 """Page objects: one response in, one Article (or None for a page that is not an article) out.
 
-No requests and no state. The path is chosen per page:
+No requests and no state. Every field comes out final: cleaned once where it is made, by the one
+text cleaner (crawler.text); no pipeline cleans it again, so ``python -m crawler extract PAGE``
+prints the very record a crawl exports. The path is chosen per page:
 
 1. ``template`` (crawler.pages.classic) when the classic body anchor
    ``<!--body-2-incontainer.php-->`` is present -- regexes over the raw text, no DOM;
@@ -25,9 +27,10 @@ from datetime import UTC, datetime
 from scrapy.http import HtmlResponse, Response, TextResponse
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
-from crawler.fingerprint import fingerprint, word_count
 from crawler.items import Article
 from crawler.pages import classic, criteria, fallback, metadata
+from crawler.similarity import fingerprint
+from crawler.text import word_count
 
 __all__ = ["RAISE_ERRORS", "extract_article", "extract_from_bytes"]
 

@@ -29,17 +29,18 @@ from crawler.pages.dateline import (
     parse_byline,
 )
 from crawler.pages.dateline import parse_dateline as _parse_dateline
-from crawler.pages.text import (
-    Token,
-    absolute,
-    attributes,
-    canonical,
-    html_paragraphs,
-    repair,
-    strip_tags,
-    tokens,
-)
 from crawler.sites import domain_of
+from crawler.text import (
+    Line,
+    absolute_url,
+    attributes,
+    canonical_url,
+    clean_inline,
+    clean_paragraphs,
+    html_lines,
+    html_paragraphs,
+    strip_tags,
+)
 
 BODY_START_RE = re.compile(r"<!--\s*body-2-incontainer\.php\s*-->", re.I)
 BODY_END_RE = re.compile(r"<!--\s*RELATED\s+LINKS\s*-->", re.I)
@@ -113,14 +114,14 @@ def _title(head: str, meta: dict[str, str]) -> str:
 def _head_fields(head: str, title: str) -> tuple[str | None, str | None, str | None]:
     """(section, byline, dateline) from the head's text lines and its last span.BHS."""
     body_tag = _BODY_TAG_RE.search(head)
-    lines = [repair(t.text) for t in tokens(head[body_tag.end() if body_tag else 0 :])]
+    lines = [t.text for t in html_lines(head[body_tag.end() if body_tag else 0 :])]
     low_title = title.lower()
     positions = [i for i, line in enumerate(lines) if line.lower() == low_title]
     section = None
     if positions and positions[0] > 0 and is_label(lines[positions[0] - 1]):
         section = lines[positions[0] - 1]
     after = lines[positions[-1] + 1 :] if positions else lines[-6:]
-    spans = [repair(strip_tags(s)) for s in _BHS_RE.findall(head)]
+    spans = [strip_tags(s) for s in _BHS_RE.findall(head)]
     spans = [s for s in spans if s]
     dateline = spans[-1] if spans else next((ln for ln in after if looks_like_dateline(ln)), None)
     byline = None
@@ -137,7 +138,7 @@ def _first_image(region: str, base: str) -> str | None:
     for tag in _IMG_RE.findall(region):
         src = attributes(tag).get("src", "")
         if src and not any(part in src for part in _NOT_CONTENT_IMAGE):
-            return absolute(base, src)
+            return absolute_url(base, src)
     return None
 
 
@@ -147,8 +148,8 @@ def related_blocks(tail: str, base: str) -> tuple[list[RelatedLink], list[Relate
     articles: list[RelatedArticle] = []
     state: str | None = None
     section: str | None = None
-    tok: Token
-    for tok in tokens(tail):
+    tok: Line
+    for tok in html_lines(tail):
         low = tok.text.lower()
         if tok.href is None:
             if low == "related links":
@@ -156,7 +157,7 @@ def related_blocks(tail: str, base: str) -> tuple[list[RelatedLink], list[Relate
             elif low == "related content":
                 state, section = "content", None
             elif state == "content" and is_label(tok.text):
-                section = repair(tok.text)
+                section = clean_inline(tok.text)
             elif "copyright" in low and state is not None:
                 break
             continue
@@ -165,13 +166,14 @@ def related_blocks(tail: str, base: str) -> tuple[list[RelatedLink], list[Relate
                 break
             state = None if state == "links" else state
             continue
-        url = absolute(base, tok.href)
+        url = absolute_url(base, tok.href)
         if not url or not tok.text or low.strip(". ") in ("read more", "tweet"):
             continue
+        url = canonical_url(url)
         if state == "links":
-            links.append({"url": url, "title": repair(tok.text)})
+            links.append({"url": url, "title": clean_inline(tok.text) or ""})
         elif state == "content":
-            articles.append({"url": url, "title": repair(tok.text), "section": section})
+            articles.append({"url": url, "title": clean_inline(tok.text) or "", "section": section})
     return links, articles
 
 
@@ -190,14 +192,16 @@ def extract(text: str, fetched_url: str) -> Article | None:
     region, tail = text[start.end() : end_pos], text[end_pos:]
 
     meta = meta_tags(head)
-    url = canonical(absolute(fetched_url, meta.get("og:url")) or fetched_url)
-    title = repair(_title(head, meta))
-    paragraphs = [repair(p) for p in html_paragraphs(region)]
+    url = canonical_url(absolute_url(fetched_url, meta.get("og:url")) or fetched_url)
+    printed_title = _title(head, meta)
+    title = clean_inline(printed_title) or ""
+    paragraphs = clean_paragraphs(html_paragraphs(region), title)
     if not title or not paragraphs:
         return None
-    section, byline_text, dateline_text = _head_fields(head, title)
+    section, byline_text, dateline_text = _head_fields(head, printed_title)
+    dateline_text = clean_inline(dateline_text)
     dateline = _parse_dateline(dateline_text) if dateline_text else None
-    byline = parse_byline(byline_text)
+    byline = parse_byline(clean_inline(byline_text))
     links, articles = related_blocks(tail, url)
     return Article(
         url=url,
@@ -206,8 +210,8 @@ def extract(text: str, fetched_url: str) -> Article | None:
         body="\n\n".join(paragraphs),
         extraction="template",
         **credit_fields(dateline, byline),
-        section=section,
-        image_url=absolute(url, meta.get("og:image")) or _first_image(region, url),
+        section=clean_inline(section),
+        image_url=absolute_url(url, meta.get("og:image")) or _first_image(region, url),
         related_links=links,
         related_articles=articles,
     )

@@ -23,8 +23,15 @@ from crawler.pages.dateline import (
     parse_byline,
     parse_dateline,
 )
-from crawler.pages.text import absolute, canonical, clean, is_boilerplate, repair
 from crawler.sites import SITES, domain_of, looks_like_article_url
+from crawler.text import (
+    absolute_url,
+    canonical_url,
+    clean_inline,
+    clean_paragraphs,
+    is_boilerplate,
+    squash,
+)
 
 _BLOCK_TAGS = frozenset({"p", "head", "item", "quote", "code", "lb"})
 _TITLE_SEP_RE = re.compile(r"\s+(?:-|\||::|\u2013|\u2014|:)\s+")
@@ -56,7 +63,7 @@ def _lines(el: Any) -> list[str]:
             out.append(node.tail)
 
     walk(el)
-    return [t for t in (repair(clean(line)) for line in out) if t]
+    return [t for t in (squash(line) for line in out) if t]
 
 
 def title_from_html_title(text: str) -> str:
@@ -67,15 +74,15 @@ def title_from_html_title(text: str) -> str:
     >>> title_from_html_title("Mars rover finds clay | spacedaily.com")
     'Mars rover finds clay'
     """
-    parts = [p for p in _TITLE_SEP_RE.split(clean(text)) if p.lower() not in _SITE_WORDS]
+    parts = [p for p in _TITLE_SEP_RE.split(squash(text)) if p.lower() not in _SITE_WORDS]
     return " - ".join(parts)
 
 
 def _title(sel: Selector) -> str:
-    h1 = clean("".join(sel.xpath("//h1[1]//text()").getall()))
+    h1 = squash("".join(sel.xpath("//h1[1]//text()").getall()))
     og = sel.xpath("//meta[@property='og:title']/@content").get()
     html_title = sel.xpath("//title//text()").get()
-    return repair(h1 or clean(og or "") or title_from_html_title(html_title or ""))
+    return h1 or squash(og or "") or title_from_html_title(html_title or "")
 
 
 def _link_stats(sel: Selector) -> tuple[int, int, int]:
@@ -88,7 +95,7 @@ def _link_stats(sel: Selector) -> tuple[int, int, int]:
     link_text = " ".join(texts)
     read_more = sum(
         1 for text in texts
-        if clean(text).lower().strip(". ") in ("read more", "more", "full story")
+        if squash(text).lower().strip(". ") in ("read more", "more", "full story")
     )
     return len(body.split()), len(link_text.split()), read_more
 
@@ -105,13 +112,13 @@ def extract(sel: Selector, html_text: str, fetched_url: str) -> Article | None:
     if tree is None:
         return None
     lines = [ln for ln in _lines(tree) if not is_boilerplate(ln)]
-    title = _title(sel) or (lines[0] if lines else "")
+    printed_title = _title(sel) or (lines[0] if lines else "")
     dateline_text = byline_text = None
     for _ in range(_HEADER_LINES):
         if len(lines) < 2:
             break
         head = lines[0]
-        if head.lower() == title.lower():
+        if head.lower() == printed_title.lower():
             pass
         elif dateline_text is None and looks_like_dateline(head):
             dateline_text = head
@@ -120,10 +127,14 @@ def extract(sel: Selector, html_text: str, fetched_url: str) -> Article | None:
         else:
             break
         lines.pop(0)
+    title = clean_inline(printed_title) or ""
     if not criteria.is_article(title, lines, "fallback"):
         return None
+    body = clean_paragraphs(lines, title)
+    if not body:
+        return None
     og_url = sel.xpath("//meta[@property='og:url']/@content").get()
-    url = canonical(absolute(fetched_url, og_url) or fetched_url)
+    url = canonical_url(absolute_url(fetched_url, og_url) or fetched_url)
     has_signal = (
         dateline_text is not None
         or byline_text is not None
@@ -132,14 +143,15 @@ def extract(sel: Selector, html_text: str, fetched_url: str) -> Article | None:
     )
     if not has_signal:
         return None
+    dateline_text = clean_inline(dateline_text)
     dateline = parse_dateline(dateline_text) if dateline_text else None
-    byline = parse_byline(byline_text)
-    image = absolute(url, sel.xpath("//meta[@property='og:image']/@content").get())
+    byline = parse_byline(clean_inline(byline_text))
+    image = absolute_url(url, sel.xpath("//meta[@property='og:image']/@content").get())
     return Article(
         url=url,
         site=domain_of(url),
         title=title,
-        body="\n\n".join(lines),
+        body="\n\n".join(body),
         extraction="fallback",
         **credit_fields(dateline, byline),
         image_url=image,

@@ -17,7 +17,6 @@ boxes left out) and the list after a 'Related Content' heading.
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from collections.abc import Iterator
@@ -27,8 +26,8 @@ from parsel import Selector, SelectorList
 
 from crawler.items import Article, RelatedArticle
 from crawler.pages.dateline import normalize_name, parse_byline
-from crawler.pages.text import absolute, canonical, clean, is_boilerplate, repair
 from crawler.sites import SITES_BY_DOMAIN, domain_of
+from crawler.text import absolute_url, canonical_url, clean_inline, clean_paragraphs, squash
 
 ARTICLE_TYPES = frozenset({"NewsArticle", "Article", "ReportageNewsArticle", "BlogPosting"})
 _CONTENT_XPATH = (
@@ -82,12 +81,12 @@ def _text(value: Any) -> str | None:
         value = value.get("url") or value.get("name") or value.get("@id")
     if not isinstance(value, str):
         return None
-    return clean(html.unescape(value)) or None
+    return clean_inline(value)
 
 
 def _meta(sel: Selector, key: str) -> str | None:
     value = sel.xpath(f"//meta[@property='{key}' or @name='{key}']/@content").get()
-    return clean(value) if value else None
+    return clean_inline(value) if value else None
 
 
 def _content(sel: Selector) -> SelectorList[Selector]:
@@ -100,14 +99,13 @@ def matches(sel: Selector) -> bool:
     return is_article and bool(_content(sel).xpath(".//p"))
 
 
-def paragraphs(sel: Selector) -> list[str]:
-    """Texts of the body's paragraphs, without ads, scripts and share boxes."""
-    out = []
-    for p in _content(sel).xpath(f".//p[not({_SKIP})]"):
-        text = repair(clean("".join(p.xpath(".//text()[not(ancestor::script)]").getall())))
-        if text and not is_boilerplate(text):
-            out.append(text)
-    return out
+def body_paragraphs(sel: Selector, title: str) -> list[str]:
+    """Final texts of the body's paragraphs, without ads, scripts and share boxes."""
+    texts = (
+        "".join(p.xpath(".//text()[not(ancestor::script)]").getall())
+        for p in _content(sel).xpath(f".//p[not({_SKIP})]")
+    )
+    return clean_paragraphs(texts, title)
 
 
 def related(sel: Selector, base: str) -> list[RelatedArticle]:
@@ -115,12 +113,12 @@ def related(sel: Selector, base: str) -> list[RelatedArticle]:
     out: list[RelatedArticle] = []
     heading = "translate(normalize-space(.), 'RELATDCONNT', 'relatdconnt') = 'related content'"
     for li in sel.xpath(f"//*[self::h2 or self::h3 or self::h4][{heading}]/following::ul[1]/li"):
-        url = absolute(base, li.xpath(".//a/@href").get())
-        title = clean("".join(li.xpath(".//a//text()").getall()))
+        url = absolute_url(base, li.xpath(".//a/@href").get())
+        title = clean_inline("".join(li.xpath(".//a//text()").getall()))
         if not url or not title:
             continue
-        label = clean("".join(li.xpath(".//text()[not(ancestor::a)]").getall()))
-        out.append({"url": url, "title": repair(title), "section": label or None})
+        label = clean_inline("".join(li.xpath(".//text()[not(ancestor::a)]").getall()))
+        out.append({"url": canonical_url(url), "title": title, "section": label})
     return out
 
 
@@ -131,7 +129,7 @@ def _authors(ld: dict[str, Any]) -> tuple[list[str], str | None]:
     org = None
     for obj in raw if isinstance(raw, list) else [raw]:
         if isinstance(obj, str):
-            people.append(normalize_name(clean(obj)))
+            people.append(normalize_name(squash(obj)))
         elif isinstance(obj, dict):
             name = _text(obj.get("name"))
             if name and "Organization" in _types(obj):
@@ -144,18 +142,20 @@ def _authors(ld: dict[str, Any]) -> tuple[list[str], str | None]:
 def extract(sel: Selector, fetched_url: str) -> Article | None:
     """The Article of a metadata page, or None without a title or body."""
     ld = news_article(sel) or {}
-    url = canonical(
-        absolute(fetched_url, _meta(sel, "og:url"))
-        or absolute(fetched_url, sel.xpath("//link[@rel='canonical']/@href").get())
+    url = canonical_url(
+        absolute_url(fetched_url, _meta(sel, "og:url"))
+        or absolute_url(fetched_url, sel.xpath("//link[@rel='canonical']/@href").get())
         or fetched_url
     )
     title = _text(ld.get("headline")) or _meta(sel, "og:title")
-    title = repair(title or clean("".join(sel.xpath("//h1[1]//text()").getall())))
-    body = paragraphs(sel)
+    title = title or clean_inline("".join(sel.xpath("//h1[1]//text()").getall())) or ""
+    body = body_paragraphs(sel, title)
     if not title or not body:
         return None
     people, org = _authors(ld)
-    printed = clean("".join(sel.xpath("//*[contains(@class, 'byline')][1]//text()").getall()))
+    printed = clean_inline(
+        "".join(sel.xpath("//*[contains(@class, 'byline')][1]//text()").getall())
+    )
     parsed = parse_byline(printed) if printed else None
     site = domain_of(url)
     site_names = {site, SITES_BY_DOMAIN[site].name if site in SITES_BY_DOMAIN else ""}
@@ -168,13 +168,13 @@ def extract(sel: Selector, fetched_url: str) -> Article | None:
     if not people and parsed:
         people = parsed.authors
     published = _text(ld.get("datePublished")) or _meta(sel, "article:published_time")
-    section = _text(ld.get("articleSection")) or clean(
+    section = _text(ld.get("articleSection")) or clean_inline(
         "".join(sel.xpath("//*[contains(@class, 'cat-links')][1]//text()").getall())
     )
     image = (
-        absolute(url, _meta(sel, "og:image"))
-        or absolute(url, _text(ld.get("image")))
-        or absolute(url, _content(sel).xpath(".//img/@src").get())
+        absolute_url(url, _meta(sel, "og:image"))
+        or absolute_url(url, _text(ld.get("image")))
+        or absolute_url(url, _content(sel).xpath(".//img/@src").get())
     )
     return Article(
         url=url,

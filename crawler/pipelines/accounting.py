@@ -1,4 +1,5 @@
-"""Last pipeline: count exported articles and check that every parsed item is accounted for."""
+"""The first and the last pipeline: count every parsed item, count exported ones, and check at
+close that every parsed item is accounted for."""
 
 from __future__ import annotations
 
@@ -30,6 +31,22 @@ def totals(stats: Mapping[str, Any]) -> dict[str, int]:
     unaccounted = parsed - exported - duplicate - rejected
     return {"parsed": parsed, "exported": exported, "duplicate": duplicate,
             "rejected": rejected, "unaccounted": unaccounted}  # fmt: skip
+
+
+class ParsedPipeline:
+    """Counts every item that enters the pipelines (``articles/parsed``)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        assert crawler.stats is not None
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ParsedPipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        self.stats.inc_value("articles/parsed")
+        return item
 
 
 class ExportedPipeline:

@@ -54,9 +54,8 @@ class _Pending:
 class DedupePipeline:
     """Drops duplicates, recording each in the duplicates file with the story it duplicates.
 
-    Settings: ``SMN_DEDUPE_ENABLED`` (default True), ``SMN_DEDUPE_THRESHOLD`` (estimated Jaccard,
-    default :data:`crawler.similarity.THRESHOLD`), ``SMN_DUPLICATES_PATH``, and the state's
-    ``SMN_STATE_PATH``.
+    Settings: ``SMN_DEDUPE_ENABLED``, ``SMN_DEDUPE_THRESHOLD`` (estimated Jaccard),
+    ``SMN_DUPLICATES_PATH``, and the state's (crawler.state).
     """
 
     def __init__(self, crawler: Crawler, state: State, threshold: float) -> None:
@@ -72,9 +71,9 @@ class DedupePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
-        if not crawler.settings.getbool("SMN_DEDUPE_ENABLED", True):
+        if not crawler.settings.getbool("SMN_DEDUPE_ENABLED"):
             raise NotConfigured("SMN_DEDUPE_ENABLED is off")
-        threshold = crawler.settings.getfloat("SMN_DEDUPE_THRESHOLD", similarity.THRESHOLD)
+        threshold = crawler.settings.getfloat("SMN_DEDUPE_THRESHOLD")
         return cls(crawler, shared_state(crawler), threshold)
 
     # -- checks ---------------------------------------------------------------------------

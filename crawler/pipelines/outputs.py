@@ -23,8 +23,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_OUTPUT_DIR = "output"
-"""Folder of the sidecars when no local articles feed is configured (``SMN_OUTPUT_DIR``)."""
 _JSONL_FORMATS = ("jsonlines", "jsonl", "jl")
 
 
@@ -107,7 +105,7 @@ class JsonLinesWriter:
             return Path(str(explicit)), overwrite
         if articles is not None:
             return sidecar_path(articles, self.kind), overwrite
-        folder = Path(self.crawler.settings.get("SMN_OUTPUT_DIR") or DEFAULT_OUTPUT_DIR)
+        folder = Path(str(self.crawler.settings.get("SMN_OUTPUT_DIR")))
         return folder / f"{self.kind}.jsonl", overwrite
 
     def _open(self) -> IO[str]:

@@ -1,10 +1,10 @@
-"""Pure cleaning helpers (crawler.textclean): beyond the doctests, the cases pages really show."""
+"""The one text cleaner (crawler.text): beyond the doctests, the cases pages really show."""
 
 from __future__ import annotations
 
 import pytest
 
-from crawler.textclean import (
+from crawler.text import (
     canonical_url,
     clean_body,
     clean_inline,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from crawler import similarity
 from crawler.jsonl import iter_jsonl
-from crawler.state import State
+from crawler.state.protocol import State
 
 
 def record_run_files(state: State, run_dir: Path) -> int:

@@ -2,11 +2,11 @@
 
 :func:`crawler.state.open_state` returns a :class:`RedisState` when the setting ``REDIS_URL``
 is set. It answers the same questions as :class:`~crawler.state.SqliteState` with the same
-keys (64-bit hashes of URLs and fingerprints, LSH band keys of :mod:`crawler.similarity`), so
-the two are interchangeable. Every write is visible to the other workers at once: there is no
-batching, :meth:`RedisState.flush` has nothing to do.
+keys (:mod:`crawler.state.keys`: 64-bit hashes of URLs and fingerprints, LSH band keys of
+:mod:`crawler.similarity`), so the two are interchangeable. Every write is visible to the
+other workers at once: there is no batching, :meth:`RedisState.flush` has nothing to do.
 
-Layout under the prefix ``P`` (setting ``SMN_REDIS_STATE_KEY``, default ``smn:state``); the
+Layout under the prefix ``P`` (setting ``SMN_REDIS_STATE_KEY``); the
 state outlives jobs, like the SQLite file outlives runs::
 
     P:meta        hash   format version and similarity parameters (checked on open)
@@ -17,16 +17,12 @@ state outlives jobs, like the SQLite file outlives runs::
     P:urls        hash   key64(url) -> story id          every address of a story
     P:fp          hash   fingerprint key -> story id     the first story with that body
     P:bands       hash   band key -> "id,id,..."         LSH buckets
-    P:fetched     hash   key64(url) -> unix time         pages fetched (incremental)
-    P:validators  hash   url -> JSON [etag, last_modified]
 
 Hash fields are the 8 little-endian bytes of the signed keys.
 """
 
 from __future__ import annotations
 
-import json
-import time
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
@@ -34,14 +30,15 @@ import redis
 
 from crawler import similarity
 from crawler.similarity import band_keys, signature_bytes
-from crawler.state import Match, Validators, _params, fingerprint_key, key64
+from crawler.state.keys import MAX_CANDIDATES, fingerprint_key, key64, state_params
+from crawler.state.protocol import Match
 
 if TYPE_CHECKING:
     from datasketch import MinHash
     from scrapy.settings import BaseSettings
 
 DEFAULT_PREFIX = "smn:state"
-_MAX_CANDIDATES = 16
+"""Key prefix of a state built directly (the crawl reads ``SMN_REDIS_STATE_KEY``)."""
 
 # KEYS: seq, story:url, story:sig, story:by, urls, fp, bands
 # ARGV: url, url key, fingerprint key, signature, owner, band keys...
@@ -106,8 +103,8 @@ class RedisState:
         """From ``REDIS_URL``, ``SMN_REDIS_STATE_KEY`` and the worker id ``SMN_WORKER_ID``."""
         return cls.from_url(
             str(settings.get("REDIS_URL")),
-            prefix=str(settings.get("SMN_REDIS_STATE_KEY") or DEFAULT_PREFIX),
-            owner=str(settings.get("SMN_WORKER_ID") or ""),
+            prefix=str(settings.get("SMN_REDIS_STATE_KEY")),
+            owner=str(settings.get("SMN_WORKER_ID")),
         )
 
     def key(self, name: str) -> str:
@@ -115,7 +112,7 @@ class RedisState:
         return f"{self.prefix}:{name}"
 
     def _check_params(self) -> None:
-        wanted = _params()
+        wanted = state_params()
         meta = self.key("meta")
         self.client.hsetnx(meta, "format", wanted["format"])  # the first worker writes them all
         stored: dict[Any, Any] = {
@@ -166,7 +163,7 @@ class RedisState:
                 counts.update(int(s) for s in str(_text(bucket)).split(","))
         if not counts:
             return None
-        candidates = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:_MAX_CANDIDATES]
+        candidates = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CANDIDATES]
         ids = [story for story, _ in candidates]
         with self.client.pipeline(transaction=False) as pipe:
             pipe.hmget(self.key("story:sig"), ids)
@@ -190,22 +187,6 @@ class RedisState:
         args += [_field(k) for k in band_keys(raw)]
         self._add_story(keys=keys, args=args)
 
-    # -- incremental crawling -------------------------------------------------------------
-    def mark_fetched(self, url: str) -> None:
-        self.client.hset(self.key("fetched"), _field(key64(url)), int(time.time()))
-
-    def was_fetched(self, url: str) -> bool:
-        return bool(self.client.hexists(self.key("fetched"), _field(key64(url))))
-
-    def get_validators(self, url: str) -> Validators | None:
-        value = self.client.hget(self.key("validators"), url)
-        if value is None:
-            return None
-        etag, last_modified = json.loads(value)
-        return Validators(etag, last_modified)
-
-    def set_validators(self, url: str, validators: Validators) -> None:
-        self.client.hset(self.key("validators"), url, json.dumps(list(validators)))
 
     def flush(self) -> None:
         """Nothing to do: every write went to the server when it was made."""
@@ -216,8 +197,7 @@ class RedisState:
     def counts(self) -> dict[str, int]:
         """Entries per structure, for reports and benchmarks (like SqliteState.counts)."""
         with self.client.pipeline(transaction=False) as pipe:
-            for name in ("story:url", "urls", "bands", "fetched", "validators"):
+            for name in ("story:url", "urls", "bands"):
                 pipe.hlen(self.key(name))
-            stories, urls, bands, fetched, validators = pipe.execute()
-        return {"stories": stories, "urls": urls, "bands": bands, "fetched": fetched,
-                "validators": validators}  # fmt: skip
+            stories, urls, bands = pipe.execute()
+        return {"stories": stories, "urls": urls, "bands": bands}

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import ipaddress
 import logging
-import re
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -13,80 +11,16 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
-from crawler.sites import NETWORK_DOMAINS, domain_of
+from crawler.navigation.links import refusal_reason
 
 logger = logging.getLogger(__name__)
 
 
-_NUMERIC_HOST_RE = re.compile(r"^(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+)){0,3}\.?$")
-"""Hosts a URL parser reads as IPv4 (WHATWG): decimal, octal and hex parts, 1 to 4 of them."""
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
 class RefusedRequest(IgnoreRequest):
     """A request the network guard refused (the spider's errback counts it by this name)."""
-
-
-def is_ip_literal(host: str) -> bool:
-    """Whether a host is an IP address in any form a URL parser accepts.
-
-    >>> [is_ip_literal(h) for h in ("127.0.0.1", "::1", "2130706433", "0x7f000001", "127.1")]
-    [True, True, True, True, True]
-    >>> [is_ip_literal(h) for h in ("0177.0.0.1", "www.spacewar.com", "1.example", "")]
-    [True, False, False, False]
-    """
-    host = host.lower().strip("[]")
-    if not host:
-        return False
-    try:
-        ipaddress.ip_address(host)
-        return True
-    except ValueError:
-        return bool(_NUMERIC_HOST_RE.match(host))
-
-
-def refusal_reason(url: str, extra_hosts: frozenset[str] = frozenset()) -> str | None:
-    """Why the crawler must not request this URL, or None when it may.
-
-    Only http(s) URLs on network hosts (or the hosts of explicit start URLs) are allowed;
-    IP literals (loopback, private or public) and other schemes never are.
-
-    >>> refusal_reason("https://www.spacewar.com/index.html") is None
-    True
-    >>> refusal_reason("file:///etc/passwd")
-    'scheme'
-    >>> refusal_reason("http://127.0.0.1:6379/")
-    'ip_address'
-    >>> refusal_reason("https://evil.example.com/")
-    'offsite'
-    >>> refusal_reason("https://news.example.org/a", frozenset({"news.example.org"})) is None
-    True
-    >>> refusal_reason("http://2130706433/"), refusal_reason("http://LOCALHOST.:8080/")
-    ('ip_address', 'loopback')
-    >>> refusal_reason("http://localhost/", frozenset({"localhost"}))
-    'loopback'
-    >>> refusal_reason("https://evil.example\\\\@www.spacewar.com/")
-    'userinfo'
-    """
-    try:
-        parts = urlsplit(url.strip())
-        host = (parts.hostname or "").lower()
-    except ValueError:  # e.g. an unbalanced '[' in the host
-        return "malformed"
-    if parts.scheme not in ("http", "https"):
-        return "scheme"
-    if not host:
-        return "malformed"
-    if is_ip_literal(host):
-        return "ip_address"
-    bare = host.rstrip(".")
-    if bare == "localhost" or bare.endswith(".localhost"):
-        return "loopback"  # even as a start URL: only MIRROR_URL reaches loopback
-    if "@" in parts.netloc:  # user:password@host: never on a news link; parsers disagree on it
-        return "userinfo"
-    if host in extra_hosts or domain_of(host) in NETWORK_DOMAINS:
-        return None
-    return "offsite"
 
 
 class NetworkGuardMiddleware:
@@ -147,10 +81,10 @@ class CrawlDelayMiddleware:
 
     def __init__(self, crawler: Crawler):
         settings = crawler.settings
-        if not settings.getbool("SMN_POLITE", True) or not settings.getbool("ROBOTSTXT_OBEY"):
+        if not settings.getbool("SMN_POLITE") or not settings.getbool("ROBOTSTXT_OBEY"):
             raise NotConfigured
         self.crawler = crawler
-        self.max_delay = settings.getfloat("SMN_MAX_CRAWL_DELAY", 60.0)
+        self.max_delay = settings.getfloat("SMN_MAX_CRAWL_DELAY")
         self.delays: dict[str, float] = {}
         crawler.signals.connect(self._robots_parsed, signal=signals.robots_parsed)
 
@@ -163,7 +97,7 @@ class CrawlDelayMiddleware:
         protego = getattr(robotparser, "rp", None)
         if protego is None or not hasattr(protego, "crawl_delay"):
             return
-        agent = self.crawler.settings.get("USER_AGENT", "*")
+        agent = self.crawler.settings.get("USER_AGENT")
         delay = protego.crawl_delay(agent)
         if delay:
             netloc = urlsplit(request.url).netloc

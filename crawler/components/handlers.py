@@ -38,7 +38,7 @@ class MirrorDownloadHandler(BaseDownloadHandler):
 
     def __init__(self, crawler: Crawler):
         super().__init__(crawler)
-        self.mirror_url: str = (crawler.settings.get("MIRROR_URL") or "").rstrip("/")
+        self.mirror_url: str = str(crawler.settings.get("MIRROR_URL")).rstrip("/")
         self._http = HTTP11DownloadHandler(crawler)
 
     async def download_request(self, request: Request) -> Response:

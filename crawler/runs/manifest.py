@@ -1,8 +1,5 @@
-"""The account of a run and the monitors that judge it (cross-run, from manifests).
-
-Spidermon's monitors run inside one crawl; the checks here compare a run with the previous
-one (field coverage per site), so they read manifests instead.
-"""
+"""A run's account for its manifest: counts from its files and its crawl's stats, field
+coverage per site, and the few lines printed at the end of a run."""
 
 from __future__ import annotations
 
@@ -11,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.jsonl import iter_jsonl
+from crawler.runs.folder import RunFolder
 
 COVERAGE_FIELDS = (
     "title", "published", "dateline", "agency", "location", "byline", "authors", "section",
@@ -46,14 +44,14 @@ def coverage(articles: Path) -> dict[str, dict[str, Any]]:
     }
 
 
-def account(run_dir: Path, stats: dict[str, Any]) -> dict[str, Any]:
+def account(run: RunFolder, stats: dict[str, Any]) -> dict[str, Any]:
     """What the run did: counts from its files (all attempts) and this attempt's stats."""
-    duplicates = list(iter_jsonl(run_dir / "duplicates.jsonl"))
-    rejects = list(iter_jsonl(run_dir / "rejects.jsonl"))
+    duplicates = list(iter_jsonl(run.duplicates))
+    rejects = list(iter_jsonl(run.rejects))
     reasons: Counter[str] = Counter()
     for reject in rejects:
         reasons.update(reject.get("reasons") or ["unknown"])
-    articles = run_dir / "articles.jsonl"
+    articles = run.articles
     with_prefix = lambda p: {k[len(p):]: v for k, v in stats.items() if k.startswith(p)}  # noqa: E731
     return {
         "finish_reason": stats.get("finish_reason"),
@@ -83,60 +81,7 @@ def account(run_dir: Path, stats: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def check(
-    manifest: dict[str, Any], previous: dict[str, Any] | None, limits: dict[str, Any]
-) -> list[dict[str, Any]]:
-    """The problems of a run, most serious first; empty when it went well."""
-    problems: list[dict[str, Any]] = []
-    reason = str(manifest.get("finish_reason") or "none")
-    if reason != "finished" and not reason.startswith("closespider_"):
-        problems.append({"monitor": "finish_reason", "message": f"crawl ended: {reason}"})
-    if not manifest.get("responses") or (previous is None and not manifest["articles_exported"]):
-        problems.append({"monitor": "nothing_found",
-                         "message": f"{manifest.get('responses', 0)} responses, "
-                                    f"{manifest.get('articles_exported', 0)} articles"})
-    errors = sum(manifest.get("errors", {}).values())
-    requests = max(1, int(manifest.get("requests") or 0))
-    if errors / requests > limits["max_error_rate"]:
-        problems.append({"monitor": "errors",
-                         "message": f"{errors} failed requests of {requests} "
-                                    f"(> {limits['max_error_rate']:.0%})"})
-    if previous:
-        problems += coverage_drops(
-            manifest.get("coverage", {}), previous.get("coverage", {}),
-            limits["coverage_drop"], limits["min_site_articles"],
-        )
-    return problems
-
-
-def coverage_drops(
-    now: dict[str, Any], before: dict[str, Any], points: float, min_articles: int
-) -> list[dict[str, Any]]:
-    """Fields whose coverage on a site fell by more than ``points`` against the previous run.
-
-    >>> before = {"a.com": {"articles": 50, "fields": {"byline": 90.0}}}
-    >>> now = {"a.com": {"articles": 40, "fields": {"byline": 80.0}}}
-    >>> [p["message"] for p in coverage_drops(now, before, 5.0, 20)]
-    ['a.com: byline coverage fell from 90.0% to 80.0%']
-    >>> coverage_drops(now, before, 15.0, 20)
-    []
-    """
-    problems = []
-    for site, cur in sorted(now.items()):
-        old = before.get(site)
-        if not old or cur["articles"] < min_articles or old["articles"] < min_articles:
-            continue
-        for name, share in sorted(cur["fields"].items()):
-            was = old["fields"].get(name)
-            if was is not None and was - share > points:
-                problems.append({
-                    "monitor": "coverage",
-                    "message": f"{site}: {name} coverage fell from {was:.1f}% to {share:.1f}%",
-                })
-    return problems
-
-
-def summary(manifest: dict[str, Any], run_dir: Path) -> str:
+def summary(manifest: dict[str, Any], run: RunFolder) -> str:
     """A few lines for the terminal."""
     inc = manifest.get("incremental", {})
     return "\n".join([
@@ -147,5 +92,5 @@ def summary(manifest: dict[str, Any], run_dir: Path) -> str:
         f"unchanged hubs {inc.get('hubs_unchanged', 0)}",
         f"  articles {manifest.get('articles_exported', 0)}, duplicates "
         f"{manifest.get('duplicates', 0)}, rejects {manifest.get('rejects', 0)}",
-        f"  folder {run_dir}",
+        f"  folder {run.path}",
     ])

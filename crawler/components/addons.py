@@ -1,4 +1,4 @@
-"""Scrapy add-on that turns the project's own switches into Scrapy settings."""
+"""Scrapy add-on of the project: politeness towards the live sites (``SMN_POLITE``)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ class Politeness:
 
     def update_settings(self, settings: BaseSettings) -> None:
         """Apply SMN_POLITE before components are built."""
-        if settings.getbool("SMN_POLITE", True):
+        if settings.getbool("SMN_POLITE"):
             return
         if not settings.get("MIRROR_URL"):
             logger.warning("SMN_POLITE=False ignored: it only applies to a crawl of a mirror")

@@ -1,4 +1,5 @@
-"""The ``smn`` spider: navigation only. Extraction lives in crawler.pages."""
+"""The ``smn`` spider: navigation only. Extraction lives in crawler.pages, the link rules in
+crawler.navigation.links."""
 
 from __future__ import annotations
 
@@ -14,17 +15,14 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler.distributed import should_seed
-from crawler.feeds import feed_links, looks_like_feed
-from crawler.links import (
+from crawler.navigation.feedlinks import feed_links, looks_like_feed
+from crawler.navigation.links import (
     ARTICLE_PRIORITY,
     FEED_PRIORITY,
+    LinkPolicy,
     is_feed_url,
-    is_followable,
     link_priority,
-    strip_fragment,
 )
-from crawler.middlewares import refusal_reason
 from crawler.pages import extract_article
 from crawler.sites import (
     SITES,
@@ -34,6 +32,7 @@ from crawler.sites import (
     looks_like_article_url,
 )
 from crawler.state import State, key64, shared_state
+from crawler.text import canonical_url
 
 _BINARY_MAGIC = (b"%PDF", b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"PK\x03\x04", b"\x1f\x8b")
 
@@ -67,7 +66,8 @@ class SmnSpider(scrapy.Spider):
 
     Incremental by the persistent state (crawler.state): a link to an address already exported
     or recorded as a duplicate is not requested; a hub that the HTTP cache revalidated as
-    unchanged (304) is not followed; pagination stops at the first page with no new article.
+    unchanged (304) is not followed; pagination stops at the first page with no new article
+    (``SMN_PAGINATION_STOP``; the distributed add-on turns it off).
     """
 
     name = "smn"
@@ -91,8 +91,9 @@ class SmnSpider(scrapy.Spider):
         self.extra_hosts: frozenset[str] = frozenset(
             (urlsplit(u).hostname or "").lower() for u in self.seed_urls
         )
-        self.site_filter: frozenset[str] | None = (
-            frozenset(self.site_domains) if sites else None
+        self.links = LinkPolicy(
+            site_filter=frozenset(self.site_domains) if sites else None,
+            extra_hosts=self.extra_hosts,
         )
         self.resume = str(resume or "").lower() in ("1", "true", "yes")
         self.parsed_this_run: set[int] = set()
@@ -104,9 +105,11 @@ class SmnSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.state = shared_state(crawler)
         crawler.signals.connect(spider._connect_late, signal=signals.engine_started)
-        # Workers of a distributed job export in parallel: "known before this run" cannot be
-        # told from a worker's own view, so pagination is always walked to its end there.
-        spider.stop_pagination = not spider.resume and not crawler.settings.get("REDIS_URL")
+        # A resumed run reads hubs again in full: "known before this run" includes its own
+        # first attempt's articles.
+        spider.stop_pagination = (
+            not spider.resume and crawler.settings.getbool("SMN_PAGINATION_STOP")
+        )
         return spider
 
     def _connect_late(self) -> None:
@@ -138,9 +141,7 @@ class SmnSpider(scrapy.Spider):
         return urls
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        """Seed the crawl (once per job when distributed: crawler.distributed.should_seed)."""
-        if not should_seed(self.crawler):
-            return
+        """Seed the crawl from :meth:`seed_addresses`."""
         for url in self.seed_addresses():
             priority = FEED_PRIORITY if is_feed_url(url) else ARTICLE_PRIORITY
             yield scrapy.Request(
@@ -154,19 +155,12 @@ class SmnSpider(scrapy.Spider):
     # --- navigation ----------------------------------------------------------------------
 
     def allowed(self, url: str) -> bool:
-        """Whether a link is one the crawl follows."""
-        if not is_followable(url):
-            return False
-        host = (urlsplit(url).hostname or "").lower()
-        reason = refusal_reason(url, self.extra_hosts)
-        if reason is not None:
-            if reason != "offsite":  # other sites are ordinary; IPs, schemes, loopback are not
-                assert self.crawler.stats is not None
-                self.crawler.stats.inc_value(f"security/refused_link/{reason}")
-            return False
-        if host in self.extra_hosts:
-            return True
-        return self.site_filter is None or domain_of(host) in self.site_filter
+        """Whether a link is one the crawl follows (the link policy's verdict, counted)."""
+        follow, refusal = self.links.verdict(url)
+        if refusal is not None:
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value(f"security/refused_link/{refusal}")
+        return follow
 
     def follow(self, response: Response, hrefs: Iterable[str], hub_depth: int) -> Iterator[
         scrapy.Request
@@ -176,13 +170,13 @@ class SmnSpider(scrapy.Spider):
             yield self.request(url, hub_depth)
 
     def new_links(self, response: Response, hrefs: Iterable[str]) -> list[str]:
-        """Allowed, absolute links of a page, without those already exported or recorded."""
+        """Allowed, canonical links of a page, without those already exported or recorded."""
         stats = self.crawler.stats
         assert stats is not None
         seen: set[str] = set()
         links: list[str] = []
         for href in hrefs:
-            url = strip_fragment(response.urljoin(href.strip()))
+            url = canonical_url(href, base=response.url)
             if url in seen or not self.allowed(url):
                 continue
             seen.add(url)
@@ -266,7 +260,7 @@ class SmnSpider(scrapy.Spider):
         """
         known = 0
         for href in response.xpath("//a/@href").getall():
-            url = strip_fragment(response.urljoin(href.strip()))
+            url = canonical_url(href, base=response.url)
             if not looks_like_article_url(url) or not self.allowed(url):
                 continue
             if self.state.seen_url(url) is None or key64(url) in self.parsed_this_run:

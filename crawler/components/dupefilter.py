@@ -189,7 +189,3 @@ class CompactDupeFilter(RFPDupeFilter):
         if self.file:
             self.file.write(len(fp).to_bytes(_SIZE_BYTES, "big") + fp)
         return False
-
-    def memory_bytes(self) -> int:
-        """Approximate bytes used by the seen keys."""
-        return self.keys.nbytes()

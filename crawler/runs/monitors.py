@@ -1,0 +1,67 @@
+"""The monitors that judge a run, from its manifest and the previous run's.
+
+Spidermon's monitors run inside one crawl; the checks here compare a run with the previous one
+(field coverage per site), so they read manifests instead. Thresholds are settings
+(``SMN_MONITOR_*``, crawler.settings).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.settings import BaseSettings
+
+
+def check(
+    manifest: dict[str, Any], previous: dict[str, Any] | None, settings: BaseSettings
+) -> list[dict[str, Any]]:
+    """The problems of a run, most serious first; empty when it went well."""
+    max_error_rate = settings.getfloat("SMN_MONITOR_MAX_ERROR_RATE")
+    problems: list[dict[str, Any]] = []
+    reason = str(manifest.get("finish_reason") or "none")
+    if reason != "finished" and not reason.startswith("closespider_"):
+        problems.append({"monitor": "finish_reason", "message": f"crawl ended: {reason}"})
+    if not manifest.get("responses") or (previous is None and not manifest["articles_exported"]):
+        problems.append({"monitor": "nothing_found",
+                         "message": f"{manifest.get('responses', 0)} responses, "
+                                    f"{manifest.get('articles_exported', 0)} articles"})
+    errors = sum(manifest.get("errors", {}).values())
+    requests = max(1, int(manifest.get("requests") or 0))
+    if errors / requests > max_error_rate:
+        problems.append({"monitor": "errors",
+                         "message": f"{errors} failed requests of {requests} "
+                                    f"(> {max_error_rate:.0%})"})
+    if previous:
+        problems += coverage_drops(
+            manifest.get("coverage", {}), previous.get("coverage", {}),
+            settings.getfloat("SMN_MONITOR_COVERAGE_DROP"),
+            settings.getint("SMN_MONITOR_MIN_SITE_ARTICLES"),
+        )
+    return problems
+
+
+def coverage_drops(
+    now: dict[str, Any], before: dict[str, Any], points: float, min_articles: int
+) -> list[dict[str, Any]]:
+    """Fields whose coverage on a site fell by more than ``points`` against the previous run.
+
+    >>> before = {"a.com": {"articles": 50, "fields": {"byline": 90.0}}}
+    >>> now = {"a.com": {"articles": 40, "fields": {"byline": 80.0}}}
+    >>> [p["message"] for p in coverage_drops(now, before, 5.0, 20)]
+    ['a.com: byline coverage fell from 90.0% to 80.0%']
+    >>> coverage_drops(now, before, 15.0, 20)
+    []
+    """
+    problems = []
+    for site, cur in sorted(now.items()):
+        old = before.get(site)
+        if not old or cur["articles"] < min_articles or old["articles"] < min_articles:
+            continue
+        for name, share in sorted(cur["fields"].items()):
+            was = old["fields"].get(name)
+            if was is not None and was - share > points:
+                problems.append({
+                    "monitor": "coverage",
+                    "message": f"{site}: {name} coverage fell from {was:.1f}% to {share:.1f}%",
+                })
+    return problems

@@ -1,0 +1,178 @@
+"""One scheduled run, start to end: lock, resume, crawl, account, monitors, exit status.
+
+A run killed at any moment leaves a manifest with status "running" (crawler.runs.folder): the
+next start resumes that run in the same folder, first cutting a partial last line off its files
+and bringing the state up to date with the lines that did reach them, so every article is
+exported once.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from crawler.project import crawl_in_process, project_settings
+from crawler.runs import manifest as account
+from crawler.runs import monitors
+from crawler.runs.folder import (
+    RUNS,
+    RunFolder,
+    new_run_id,
+    previous_manifest,
+    unfinished_run,
+    utc_now,
+)
+from crawler.runs.lock import Locked, job_lock
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_NOTHING = 3
+EXIT_MONITOR = 4
+EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
+
+
+@dataclass
+class RunOptions:
+    """What one scheduled run is asked to do."""
+
+    output: Path
+    sites: str | None = None
+    mirror: str | None = None
+    redis: str | None = None
+    job: str | None = None
+    settings: dict[str, str] | None = None
+
+
+def default_job() -> str:
+    """The distributed job name workers started in the same UTC hour agree on.
+
+    >>> default_job().startswith("smn-")
+    True
+    """
+    return "smn-" + datetime.now(UTC).strftime("%Y%m%dT%H")
+
+
+def crawl_settings(opts: RunOptions, run: RunFolder) -> dict[str, Any]:
+    """The Scrapy settings of a run: where its files go, the state, the HTTP cache."""
+    out = opts.output.resolve()
+    settings: dict[str, Any] = {
+        "FEEDS": {
+            str(run.articles): {
+                "format": "jsonlines",
+                "encoding": "utf-8",
+                "overwrite": False,
+            }
+        },
+        "SMN_DUPLICATES_PATH": str(run.duplicates),
+        "SMN_REJECTS_PATH": str(run.rejects),
+        "SMN_STATS_PATH": str(run.stats),
+        "SMN_STATE_PATH": str(out / "state.sqlite"),
+        "LOG_FILE": str(run.log),
+        "LOG_FILE_APPEND": True,
+        "HTTPCACHE_ENABLED": True,
+        "HTTPCACHE_DIR": str(out / "httpcache"),
+        "HTTPCACHE_POLICY": "crawler.components.httpcache.HubCachePolicy",
+        "HTTPCACHE_STORAGE": "scrapy.extensions.httpcache.FilesystemCacheStorage",
+    }
+    if opts.mirror:
+        settings["MIRROR_URL"] = opts.mirror
+    if opts.redis:
+        from crawler.distributed.keys import distributed_settings
+
+        settings.update(distributed_settings(opts.redis, job=opts.job or default_job()))
+    settings.update(opts.settings or {})
+    return settings
+
+
+def reconcile(run: RunFolder, settings: dict[str, Any]) -> int:
+    """Bring the state up to date with the lines a killed attempt wrote; returns lines added."""
+    from crawler.state import open_state
+    from crawler.state.sync import record_run_files
+
+    state = open_state(project_settings(settings))
+    try:
+        return record_run_files(state, run.path)
+    finally:
+        state.close()
+
+
+def run(opts: RunOptions) -> int:
+    """One scheduled run, start to end; returns the exit status."""
+    runs = opts.output / RUNS
+    try:
+        with job_lock(runs / ".lock"):
+            return _run_locked(opts, runs)
+    except Locked as exc:
+        print(
+            f"crawl: another run of this job is in progress ({exc}); "
+            f"lock {runs / '.lock'}: not starting a second one",
+            file=sys.stderr,
+        )
+        return EXIT_LOCKED
+
+
+def _run_locked(opts: RunOptions, runs: Path) -> int:
+    resumed = unfinished_run(runs)
+    run = resumed or RunFolder(runs / new_run_id())
+    run.path.mkdir(parents=True, exist_ok=True)
+    earlier = run.manifest() or {}
+    attempts = int(earlier.get("attempts", 0)) + 1
+    settings = crawl_settings(opts, run)
+    repaired = run.repair()
+    recovered = reconcile(run, settings) if resumed else 0
+    manifest: dict[str, Any] = {
+        "run_id": run.id,
+        "status": "running",
+        "started_at": earlier.get("started_at") or utc_now(),
+        "attempts": attempts,
+        "resumed": bool(resumed),
+        "sites": opts.sites or "all",
+        "mirror": opts.mirror or None,
+        "repaired_bytes": {k: v for k, v in repaired.items() if v},
+        "recovered_lines": recovered,
+    }
+    run.write_manifest(manifest)
+    spider_args = {"resume": "1"} if resumed else {}
+    if opts.sites:
+        spider_args["sites"] = opts.sites
+    try:
+        stats = crawl_in_process(
+            {**settings, "LOG_INSTALL_ROOT_HANDLER": False}, spider_args
+        )
+        error: str | None = None
+    except Exception as exc:  # a crash of the crawl itself: recorded, never lost
+        stats, error = {}, f"{type(exc).__name__}: {exc}"
+    manifest.update(account.account(run, stats))
+    manifest["finished_at"] = utc_now()
+    manifest["status"] = "ended"
+    previous = previous_manifest(runs, run)
+    problems = monitors.check(manifest, previous, project_settings(settings))
+    if error:
+        problems.insert(0, {"monitor": "crash", "message": error})
+    manifest["problems"] = problems
+    code = exit_status(problems)
+    manifest["exit_status"] = code
+    run.write_manifest(manifest)
+    print(account.summary(manifest, run))
+    for problem in problems:
+        print(f"crawl: {problem['monitor']}: {problem['message']}", file=sys.stderr)
+    return code
+
+
+def exit_status(problems: list[dict[str, Any]]) -> int:
+    """0 when the run went well; else the first problem's code.
+
+    >>> exit_status([]), exit_status([{"monitor": "coverage"}, {"monitor": "crash"}])
+    (0, 4)
+    """
+    if not problems:
+        return EXIT_OK
+    kind = problems[0]["monitor"]
+    if kind in ("crash", "finish_reason"):
+        return EXIT_FAILED
+    if kind == "nothing_found":
+        return EXIT_NOTHING
+    return EXIT_MONITOR

@@ -1,0 +1,172 @@
+"""The state in one SQLite file: the embedded store of a single-machine crawl.
+
+One SQLite file, WAL mode, commits per batch. Memory does not grow with the number of stories:
+every answer comes from indexed tables on disk through SQLite's page cache, whose size is
+bounded (``SMN_STATE_CACHE_MB``).
+
+Layout of the file (keys are signed 64-bit integers, the compact form of strings; see
+:mod:`crawler.state.keys`)::
+
+    stories(id, url, fingerprint, signature, added)   one row per exported story
+    urls(key -> story)                                 every address of a story (hash of the URL)
+    bands(key, story)                                  LSH buckets: hash(band number, band rows)
+    meta(key -> value)                                 format version and similarity parameters
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from crawler import similarity
+from crawler.similarity import band_keys, signature_bytes
+from crawler.state.keys import MAX_CANDIDATES, fingerprint_key, key64, state_params
+from crawler.state.protocol import Match
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS stories(
+    id INTEGER PRIMARY KEY, url TEXT NOT NULL, fingerprint INTEGER NOT NULL,
+    signature BLOB NOT NULL, added REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS stories_fingerprint ON stories(fingerprint);
+CREATE TABLE IF NOT EXISTS urls(key INTEGER PRIMARY KEY, story INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS bands(
+    key INTEGER NOT NULL, story INTEGER NOT NULL, PRIMARY KEY(key, story)) WITHOUT ROWID;
+"""
+
+
+class SqliteState:
+    """:class:`State` in one SQLite file (WAL mode), committed every ``commit_every`` writes.
+
+    >>> st = SqliteState(":memory:")
+    >>> sig = similarity.minhash("one two three four five six seven eight")
+    >>> st.add_story("https://www.spacewar.com/reports/A_999.html", "00ff00ff00ff00ff", sig)
+    >>> st.seen_url("https://www.spacewar.com/reports/A_999.html")
+    'https://www.spacewar.com/reports/A_999.html'
+    >>> st.find_fingerprint("00ff00ff00ff00ff")
+    'https://www.spacewar.com/reports/A_999.html'
+    >>> st.find_similar(similarity.minhash("One two three four five six seven eight!"))
+    Match(url='https://www.spacewar.com/reports/A_999.html', similarity=1.0)
+    >>> st.close()
+    """
+
+    def __init__(self, path: str | Path, commit_every: int = 500, cache_mb: int = 16) -> None:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.path = str(path)
+        self.commit_every = max(1, commit_every)
+        self._db: sqlite3.Connection | None = sqlite3.connect(self.path)
+        db = self._db
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute(f"PRAGMA cache_size={-1024 * max(1, cache_mb)}")
+        db.execute("PRAGMA temp_store=MEMORY")
+        db.executescript(_SCHEMA)
+        self._check_params()
+        db.commit()
+        self._writes = 0
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The open connection; an error after :meth:`close`."""
+        if self._db is None:
+            raise RuntimeError("state is closed")
+        return self._db
+
+    def _check_params(self) -> None:
+        stored = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
+        wanted = state_params()
+        if not stored:
+            self.db.executemany("INSERT INTO meta VALUES (?, ?)", wanted.items())
+        elif stored != wanted:
+            raise ValueError(
+                f"state file {self.path} was built with other parameters {stored}, "
+                f"this code uses {wanted}: use a new SMN_STATE_PATH"
+            )
+
+    def _wrote(self, n: int = 1) -> None:
+        self._writes += n
+        if self._writes >= self.commit_every:
+            self.flush()
+
+    def _story_url(self, story: int) -> str | None:
+        row = self.db.execute("SELECT url FROM stories WHERE id = ?", (story,)).fetchone()
+        return row[0] if row else None
+
+    def seen_url(self, url: str) -> str | None:
+        row = self.db.execute(
+            "SELECT s.url FROM urls u JOIN stories s ON s.id = u.story WHERE u.key = ?",
+            (key64(url),),
+        ).fetchone()
+        return row[0] if row else None
+
+    def add_url(self, url: str, story_url: str) -> None:
+        row = self.db.execute(
+            "SELECT story FROM urls WHERE key = ?", (key64(story_url),)
+        ).fetchone()
+        if row is None:
+            raise KeyError(f"no stored story {story_url!r}")
+        self.db.execute("INSERT OR IGNORE INTO urls VALUES (?, ?)", (key64(url), row[0]))
+        self._wrote()
+
+    def find_fingerprint(self, fingerprint: str) -> str | None:
+        row = self.db.execute(
+            "SELECT url FROM stories WHERE fingerprint = ? ORDER BY id LIMIT 1",
+            (fingerprint_key(fingerprint),),
+        ).fetchone()
+        return row[0] if row else None
+
+    def find_similar(self, sig: MinHash, threshold: float = similarity.THRESHOLD) -> Match | None:
+        raw = signature_bytes(sig)
+        keys = band_keys(raw)
+        marks = ",".join("?" * len(keys))
+        candidates = self.db.execute(
+            f"SELECT story, COUNT(*) AS n FROM bands WHERE key IN ({marks}) "
+            f"GROUP BY story ORDER BY n DESC, story LIMIT {MAX_CANDIDATES}",
+            keys,
+        ).fetchall()
+        best: tuple[float, int, str] | None = None
+        for story, _ in candidates:
+            url, stored = self.db.execute(
+                "SELECT url, signature FROM stories WHERE id = ?", (story,)
+            ).fetchone()
+            score = similarity.similarity(raw, stored)
+            if score >= threshold and (best is None or (score, -story) > (best[0], -best[1])):
+                best = (score, story, url)
+        return Match(best[2], best[0]) if best else None
+
+    def add_story(self, url: str, fingerprint: str, sig: MinHash) -> None:
+        raw = signature_bytes(sig)
+        cur = self.db.execute(
+            "INSERT INTO stories(url, fingerprint, signature, added) VALUES (?, ?, ?, ?)",
+            (url, fingerprint_key(fingerprint), raw, time.time()),
+        )
+        story = cur.lastrowid
+        self.db.execute("INSERT OR REPLACE INTO urls VALUES (?, ?)", (key64(url), story))
+        self.db.executemany(
+            "INSERT OR IGNORE INTO bands VALUES (?, ?)", [(k, story) for k in band_keys(raw)]
+        )
+        self._wrote()
+
+
+    def flush(self) -> None:
+        self.db.commit()
+        self._writes = 0
+
+    def close(self) -> None:
+        if self._db is None:
+            return
+        self.flush()
+        self._db.execute("PRAGMA optimize")
+        self._db.close()
+        self._db = None
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table, for reports and benchmarks."""
+        tables = ("stories", "urls", "bands")
+        return {t: self.db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
