@@ -1,8 +1,9 @@
 """The CDXJ index of WARC files: one line per response or revisit record, sorted by address.
 
 A line is ``<SURT> <14-digit timestamp> <JSON>``, as pywb and the IIPC CDXJ draft write it; the
-JSON holds ``url``, ``mime`` (``warc/revisit`` for a revisit), ``status``, ``digest`` (the payload digest, ``sha1:...``),
-``length``, ``offset``, ``filename`` (the WARC file's name), and also ``id`` (WARC-Record-ID),
+JSON holds ``url``, ``mime`` (``warc/revisit`` for a revisit), ``status``, ``digest`` (the
+payload digest, ``sha1:...``), ``length``, ``offset``, ``filename`` (the WARC file's name), and
+also ``id`` (WARC-Record-ID),
 ``date`` (the full WARC-Date) and, for revisits, ``profile``. Request and warcinfo records are
 not indexed. File names are unique across runs and workers (crawler.capture.writer), so the
 indexes of several runs merge by sorting their lines together.

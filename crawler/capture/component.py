@@ -126,7 +126,7 @@ class WarcCaptureMiddleware:
         settings = crawler.settings
         directory = settings.get("SMN_CAPTURE_DIR")
         if not directory or not settings.getbool("SMN_CAPTURE_ENABLED"):
-            raise NotConfigured("no WARC capture (SMN_CAPTURE_DIR empty or disabled)")
+            raise NotConfigured  # silent: no capture is the default of `scrapy crawl`
         writer = WarcWriter(
             Path(directory), max_bytes=settings.getint("SMN_CAPTURE_MAX_BYTES"),
             info=warcinfo(settings),

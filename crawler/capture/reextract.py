@@ -1,0 +1,233 @@
+"""``python -m crawler reextract --runs DIR [--out DIR]``: today's extractor and pipelines over
+the pages past runs captured, with no network.
+
+A real Scrapy crawl does the work: :class:`ReextractSpider` (the ``smn`` spider, links not
+followed) requests each captured page, and :class:`~crawler.capture.replay.WarcReplayHandler`
+answers from the WARC files, so the very same middlewares, extraction and pipelines (clean,
+validate, dedupe against a fresh state) run as in the crawl. Pages are requested one at a time
+in a fixed order, runs oldest first: first the pages each run exported, in the order it exported
+them, then its other captured pages (duplicates, rejects, hubs). Deduplication then meets the
+stories in the order the crawl exported them, and an unchanged extractor reproduces the export.
+
+Writes one new run folder ``OUT/runs/<run-id>/`` (articles, duplicates, rejects, stats, log,
+manifest) that ``python -m crawler export --runs OUT/runs`` reads like any run, and
+``diff.json`` beside them: what changed, field by field, against what the runs exported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import AsyncIterator, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+
+from crawler.capture.cdxj import Entry
+from crawler.capture.diff import field_diff, summary
+from crawler.capture.reader import Captures, folder_entries
+from crawler.capture.replay import REPLAY_META
+from crawler.jsonl import iter_jsonl
+from crawler.spiders.smn import SmnSpider
+
+PAGE_TYPES = ("text/html", "application/xhtml+xml", "")
+"""Content types of the captured pages given to the extractor (others cannot be articles)."""
+DEFAULT_OUT = Path("output") / "reextract"
+
+
+def run_folders(path: Path) -> list[Path]:
+    """The run folders under ``path`` (a run, a runs folder, an output folder), oldest first."""
+    from crawler.export.sources import collect
+
+    return [s.articles.parent for s in collect([path]) if s.kind == "run"]
+
+
+def _place(pointer: dict[str, Any] | Entry) -> tuple[str, int]:
+    if isinstance(pointer, Entry):
+        return pointer.filename, pointer.offset
+    return str(pointer.get("filename")), int(pointer.get("offset") or -1)
+
+
+def plan(runs: Iterable[Path], captures: Captures) -> list[Entry]:
+    """The captured pages to extract again, in order (see the module's docstring)."""
+    by_place = {(e.filename, e.offset): e for e in captures.entries}
+    done: set[tuple[str, int]] = set()
+    pages: list[Entry] = []
+    for run in runs:
+        for record in iter_jsonl(run / "articles.jsonl"):
+            pointer = record.get("warc")
+            if not isinstance(pointer, dict):
+                continue
+            entry = by_place.get(_place(pointer))
+            if entry is not None and _place(entry) not in done:
+                done.add(_place(entry))
+                pages.append(entry)
+        others = sorted(folder_entries(run / "warc"), key=lambda e: (e.date, e.offset)) \
+            if (run / "warc").is_dir() else []
+        for entry in others:
+            if (entry.status == 200 and _place(entry) not in done
+                    and (entry.kind == "response" or entry.digest)
+                    and (entry.mime in PAGE_TYPES or entry.kind == "revisit")):
+                done.add(_place(entry))
+                pages.append(entry)
+    return pages
+
+
+class ReextractSpider(SmnSpider):
+    """The ``smn`` spider over captured pages: the same parsing, no link followed.
+
+    Argument ``runs``: run folders separated by ``os.pathsep``.
+    """
+
+    name = "smn-reextract"
+
+    def __init__(self, runs: str = "", *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.run_dirs = [Path(p) for p in runs.split(os.pathsep) if p]
+        self.captures = Captures(self.run_dirs)
+        self.pages = plan(self.run_dirs, self.captures)
+        self.stop_pagination = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ReextractSpider:
+        """Build the spider; pagination is never cut short here."""
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.stop_pagination = False
+        assert isinstance(spider, ReextractSpider)
+        return spider
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        """One request per captured page, in the plan's order (highest priority first)."""
+        total = len(self.pages)
+        for index, entry in enumerate(self.pages):
+            yield scrapy.Request(
+                entry.url, callback=self.parse, errback=self.on_error, dont_filter=True,
+                priority=total - index, meta={REPLAY_META: entry.pointer(), "smn_hub": False},
+            )
+
+    def follow(self, response: Response, hrefs: Iterable[str], hub_depth: int
+               ) -> Iterator[scrapy.Request]:
+        """No link is followed."""
+        return iter(())
+
+    def new_links(self, response: Response, hrefs: Iterable[str]) -> list[str]:
+        """No link is followed."""
+        return []
+
+
+def reextract_settings(run_dir: Path, state_path: Path) -> dict[str, Any]:
+    """The settings of the re-extraction crawl: files in ``run_dir``, no network, one page at
+    a time, no capture."""
+    return {
+        "FEEDS": {str(run_dir / "articles.jsonl"): {"format": "jsonlines", "encoding": "utf-8",
+                                                    "overwrite": True}},
+        "SMN_DUPLICATES_PATH": str(run_dir / "duplicates.jsonl"),
+        "SMN_REJECTS_PATH": str(run_dir / "rejects.jsonl"),
+        "SMN_STATS_PATH": str(run_dir / "stats.json"),
+        "SMN_STATE_PATH": str(state_path),
+        "LOG_FILE": str(run_dir / "crawl.log"),
+        "LOG_LEVEL": "INFO",
+        "DOWNLOAD_HANDLERS": {"http": "crawler.capture.replay.WarcReplayHandler",
+                              "https": "crawler.capture.replay.WarcReplayHandler"},
+        "SMN_CAPTURE_ENABLED": False,
+        "HTTPCACHE_ENABLED": False,
+        "ROBOTSTXT_OBEY": False,
+        "AUTOTHROTTLE_ENABLED": False,
+        "DOWNLOAD_DELAY": 0,
+        "CONCURRENT_REQUESTS": 1,
+        "RETRY_ENABLED": False,
+        "REDIS_URL": "",
+        "MIRROR_URL": "",
+    }
+
+
+def _crawl(settings: dict[str, Any], spider_args: dict[str, str]) -> dict[str, Any]:
+    """Run the re-extraction spider in this process; returns its stats."""
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.project import get_project_settings
+
+    project = get_project_settings()
+    for key, value in settings.items():
+        project.set(key, value, priority="cmdline")
+    project.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    process = CrawlerProcess(project)
+    crawler = process.create_crawler(ReextractSpider)
+    process.crawl(crawler, **spider_args)
+    process.start()
+    assert crawler.stats is not None
+    return dict(crawler.stats.get_stats())
+
+
+def exported_before(runs: Iterable[Path]) -> tuple[list[dict[str, Any]], int]:
+    """The records the runs exported that have a capture, and how many had none."""
+    records: list[dict[str, Any]] = []
+    uncaptured = 0
+    for run in runs:
+        for record in iter_jsonl(run / "articles.jsonl"):
+            if isinstance(record.get("warc"), dict):
+                records.append(record)
+            else:
+                uncaptured += 1
+    return records, uncaptured
+
+
+def reextract(runs: list[Path], out: Path) -> dict[str, Any]:
+    """Re-extract the captures of ``runs`` into a new run folder under ``out/runs``; returns
+    its manifest."""
+    from crawler import monitors
+    from crawler.runs import new_run_id, utc_now, write_manifest
+
+    run_dir = out / "runs" / new_run_id()
+    run_dir.mkdir(parents=True, exist_ok=True)
+    started = utc_now()
+    with tempfile.TemporaryDirectory(prefix="smn-reextract-") as tmp:
+        stats = _crawl(reextract_settings(run_dir, Path(tmp) / "state.sqlite"),
+                       {"runs": os.pathsep.join(str(r.resolve()) for r in runs)})
+    before, uncaptured = exported_before(runs)
+    diff = field_diff(before, iter_jsonl(run_dir / "articles.jsonl"))
+    diff["not_captured"] = uncaptured
+    (run_dir / "diff.json").write_text(json.dumps(diff, indent=2, ensure_ascii=False) + "\n",
+                                       encoding="utf-8")
+    manifest: dict[str, Any] = {
+        "run_id": run_dir.name, "kind": "reextract", "status": "ended",
+        "started_at": started, "sources": [r.name for r in runs],
+        "pages_replayed": stats.get("response_received_count", 0),
+    }
+    manifest.update(monitors.account(run_dir, stats))
+    manifest["diff"] = {"compared": diff["compared"], "changed": diff["changed"],
+                        "fields": {k: v["records"] for k, v in diff["fields"].items()}}
+    manifest["finished_at"] = utc_now()
+    write_manifest(run_dir, manifest)
+    return manifest
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``reextract``; 0 when done, 2 when there is nothing to re-extract."""
+    parser = argparse.ArgumentParser(prog="python -m crawler reextract", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=Path, required=True,
+                        help="a run folder, a runs folder or an output folder of past runs")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                        help=f"where the new run folder goes (default {DEFAULT_OUT})")
+    args = parser.parse_args(argv)
+    if not args.runs.exists():
+        print(f"reextract: no such folder: {args.runs}", file=sys.stderr)
+        return 2
+    runs = run_folders(args.runs)
+    if not any((r / "warc").is_dir() for r in runs):
+        print(f"reextract: no captured run (no warc/ folder) under {args.runs}",
+              file=sys.stderr)
+        return 2
+    manifest = reextract(runs, args.out)
+    diff = json.loads((args.out / "runs" / manifest["run_id"] / "diff.json").read_text())
+    print(f"reextract: {manifest['pages_replayed']} pages from {len(runs)} run(s), "
+          f"{manifest['articles_exported']} articles -> "
+          f"{args.out / 'runs' / manifest['run_id']}")
+    for line in summary(diff):
+        print(line)
+    return 0
