@@ -20,7 +20,7 @@ _SHOWN = 300
 def shown(value: Any) -> Any:
     """A value as an example shows it: long text cut.
 
-    >>> shown("x" * 400)[-20:], shown([1, 2])
+    >>> shown("x" * 400)[-19:], shown([1, 2])
     ('x [+100 characters]', [1, 2])
     """
     if isinstance(value, str) and len(value) > _SHOWN:
