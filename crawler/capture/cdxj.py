@@ -159,6 +159,24 @@ def index_folder(directory: Path) -> int:
     return write_index(entries, directory / INDEX_NAME)
 
 
+def ensure_index(directory: Path) -> list[Entry]:
+    """The entries of a folder's WARC files, from its ``index.cdxj`` when that covers every
+    file holding pages, else read from the files and written to ``index.cdxj``."""
+    files = sorted(directory.glob("*.warc.gz"))
+    indexed = list(read_index(directory / INDEX_NAME))
+    covered = {e.filename for e in indexed}
+    if all(path.name in covered or _holds_no_page(path) for path in files):
+        return indexed
+    entries = [e for path in files for e in index_warc(path)]
+    write_index(entries, directory / INDEX_NAME)
+    return entries
+
+
+def _holds_no_page(path: Path) -> bool:
+    """Whether a WARC file holds no response or revisit (only its warcinfo: never indexed)."""
+    return path.stat().st_size < 4096 and not any(True for _ in index_warc(path))
+
+
 def read_index(path: Path) -> Iterator[Entry]:
     """The entries of a CDXJ file (lines that do not parse are skipped)."""
     if not path.is_file():

@@ -20,7 +20,7 @@ from typing import Any
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from crawler.capture.cdxj import INDEX_NAME, Entry, index_warc, read_index
+from crawler.capture.cdxj import Entry, ensure_index
 from crawler.capture.records import PROFILE_NOT_MODIFIED
 from crawler.capture.writer import SUFFIX
 
@@ -100,19 +100,8 @@ def read_record(path: Path, offset: int, length: int) -> Record:
 
 
 def folder_entries(directory: Path) -> list[Entry]:
-    """The index entries of a folder: its ``index.cdxj`` when it covers every file there,
-    else read from the WARC files themselves (an unfinished run has no index yet)."""
-    files = {p.name for p in directory.glob(f"*{SUFFIX}")}
-    indexed = list(read_index(directory / INDEX_NAME))
-    if files and files <= {e.filename for e in indexed} | _without_pages(directory, files):
-        return indexed
-    return [e for name in sorted(files) for e in index_warc(directory / name)]
-
-
-def _without_pages(directory: Path, files: set[str]) -> set[str]:
-    """Files too small to hold anything but their warcinfo (never in an index)."""
-    return {name for name in files if (directory / name).stat().st_size < 2048
-            and not any(True for _ in index_warc(directory / name))}
+    """The index entries of a folder of WARC files (its index, brought up to date)."""
+    return ensure_index(directory)
 
 
 class Captures:

@@ -11,7 +11,9 @@ stories in the order the crawl exported them, and an unchanged extractor reprodu
 
 Writes one new run folder ``OUT/runs/<run-id>/`` (articles, duplicates, rejects, stats, log,
 manifest) that ``python -m crawler export --runs OUT/runs`` reads like any run, and
-``diff.json`` beside them: what changed, field by field, against what the runs exported.
+``diff.json`` beside them: what changed, field by field, against what the runs exported. The
+new records point into the source runs' WARC files; the new run's manifest lists those files
+and its ``warc/index.cdxj`` merges their indexes.
 """
 
 from __future__ import annotations
@@ -28,10 +30,12 @@ from typing import Any
 import scrapy
 from scrapy.http import Response
 
-from crawler.capture.cdxj import Entry
+from crawler.capture.cdxj import INDEX_NAME, Entry, merge_indexes
 from crawler.capture.diff import field_diff, summary
+from crawler.capture.merge import run_warc_files
 from crawler.capture.reader import Captures, folder_entries
 from crawler.capture.replay import REPLAY_META
+from crawler.capture.runfiles import WARC_FOLDER
 from crawler.jsonl import iter_jsonl
 from crawler.spiders.smn import SmnSpider
 
@@ -44,7 +48,8 @@ def run_folders(path: Path) -> list[Path]:
     """The run folders under ``path`` (a run, a runs folder, an output folder), oldest first."""
     from crawler.export.sources import collect
 
-    return [s.articles.parent for s in collect([path]) if s.kind == "run"]
+    return [s.articles.parent for s in collect([path])
+            if s.kind == "run" and (s.manifest or {}).get("kind") != "reextract"]
 
 
 def _place(pointer: dict[str, Any] | Entry) -> tuple[str, int]:
@@ -201,9 +206,21 @@ def reextract(runs: list[Path], out: Path) -> dict[str, Any]:
     manifest.update(monitors.account(run_dir, stats))
     manifest["diff"] = {"compared": diff["compared"], "changed": diff["changed"],
                         "fields": {k: v["records"] for k, v in diff["fields"].items()}}
+    manifest["warc"] = source_captures(runs, run_dir)
     manifest["finished_at"] = utc_now()
     write_manifest(run_dir, manifest)
     return manifest
+
+
+def source_captures(runs: list[Path], run_dir: Path) -> dict[str, Any]:
+    """The captures the new records point to: the source runs' WARC files, listed, and their
+    indexes merged into ``warc/index.cdxj`` (the export merges it like any run's)."""
+    files = [f for r in runs for f in run_warc_files(r)]
+    (run_dir / WARC_FOLDER).mkdir(exist_ok=True)
+    lines = merge_indexes([r / WARC_FOLDER / INDEX_NAME for r in runs],
+                          run_dir / WARC_FOLDER / INDEX_NAME)
+    return {"folder": None, "index": f"{WARC_FOLDER}/{INDEX_NAME}", "lines": lines,
+            "files": files, "bytes": sum(int(f["bytes"]) for f in files)}
 
 
 def main(argv: list[str] | None = None) -> int:
