@@ -69,7 +69,7 @@ def test_pages_read_back_byte_for_byte_and_every_file_passes_warcio_check(tmp_pa
     assert pointers["https://www.spacewar.com/a.html"].kind == "response"
     index_folder(tmp_path)
     captures = Captures([tmp_path])
-    for url, (status, body, headers) in sent.items():
+    for url, (status, body, _) in sent.items():
         page = captures.page(pointers[url].item())
         assert (page.url, page.status, page.body) == (url, status, body)
     gz = captures.page(pointers["https://www.spacewar.com/gz.html"].item())

@@ -145,6 +145,8 @@ def reextract_settings(run_dir: Path, state_path: Path) -> dict[str, Any]:
         "AUTOTHROTTLE_ENABLED": False,
         "DOWNLOAD_DELAY": 0,
         "CONCURRENT_REQUESTS": 1,
+        # Strict priority order (Scrapy's default queue interleaves hosts by downloader slot).
+        "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.ScrapyPriorityQueue",
         "RETRY_ENABLED": False,
         "REDIS_URL": "",
         "MIRROR_URL": "",
