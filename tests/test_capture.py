@@ -212,7 +212,8 @@ def replay(captured: Captured) -> Iterator[str]:
 def test_a_crawl_of_the_replayed_captures_gives_the_same_records(
     captured: Captured, replay: str, tmp_path: Path
 ) -> None:
-    again = run_crawl(replay, tmp_path / "again", settings={"DOWNLOAD_TIMEOUT": 1})
+    again = run_crawl(replay, tmp_path / "again",  # captured too: one setting for scrapy crawl
+                      settings={"DOWNLOAD_TIMEOUT": 1, "SMN_CAPTURE_DIR": tmp_path / "warc"})
     assert again.returncode == 0, again.log[-2000:]
     first = {r["url"]: r for r in captured.articles()}
     first_dups = {d["url"] for d in read_jsonl(captured.runs[0] / "duplicates.jsonl")}
@@ -230,3 +231,7 @@ def test_a_crawl_of_the_replayed_captures_gives_the_same_records(
     assert set(first) | first_dups == set(new) | new_dups
     assert swapped <= first_dups | new_dups
     assert [u for u in set(first) & set(new) if fields(first[u]) != fields(new[u])] == []
+    # What the replay served is what the sites sent: the same payloads, captured again.
+    assert (tmp_path / "warc" / "index.cdxj").is_file()
+    assert [u for u in set(first) & set(new)
+            if first[u]["warc"]["payload_digest"] != new[u]["warc"]["payload_digest"]] == []

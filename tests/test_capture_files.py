@@ -67,7 +67,12 @@ def test_pages_read_back_byte_for_byte_and_every_file_passes_warcio_check(tmp_pa
     assert [check_warc(path) for path in files] == [[]] * len(files)
     assert pointers["https://www.spacedaily.com/copy.html"].kind == "revisit"
     assert pointers["https://www.spacewar.com/a.html"].kind == "response"
-    index_folder(tmp_path)
+    index_folder(tmp_path, w.index_lines)  # the writer's own lines, as a crawl writes them
+    from_writer = (tmp_path / INDEX_NAME).read_text()
+    (tmp_path / INDEX_NAME).unlink()
+    index_folder(tmp_path)  # read back from the files by warcio
+    assert (tmp_path / INDEX_NAME).read_text() == from_writer
+    assert len(from_writer.splitlines()) == len(sent) + 1
     captures = Captures([tmp_path])
     for url, (status, body, _) in sent.items():
         page = captures.page(pointers[url].item())

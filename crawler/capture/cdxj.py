@@ -144,32 +144,63 @@ def sort_key(line: str) -> tuple[str, str]:
     return key, rest
 
 
-def write_index(entries: Iterable[Entry], out: Path) -> int:
-    """Write the sorted CDXJ index of ``entries`` to ``out`` (atomically); returns lines."""
-    lines = sorted((e.line() for e in entries), key=sort_key)
+def write_lines(lines: Iterable[str], out: Path) -> int:
+    """Write CDXJ lines to ``out`` sorted (atomically: a reader sees the old or the new
+    index); returns their number."""
+    ordered = sorted(lines, key=sort_key)
     tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    tmp.write_text("".join(line + "\n" for line in ordered), encoding="utf-8")
     os.replace(tmp, out)
-    return len(lines)
+    return len(ordered)
 
 
-def index_folder(directory: Path) -> int:
-    """Index every WARC file of a folder into its ``index.cdxj``; returns lines."""
-    entries = (e for path in sorted(directory.glob("*.warc.gz")) for e in index_warc(path))
-    return write_index(entries, directory / INDEX_NAME)
+def write_index(entries: Iterable[Entry], out: Path) -> int:
+    """Write the sorted CDXJ index of ``entries`` to ``out``; returns lines."""
+    return write_lines((e.line() for e in entries), out)
+
+
+def index_folder(directory: Path, known: dict[str, list[str]] | None = None) -> int:
+    """Write the ``index.cdxj`` of every WARC file of a folder; returns lines.
+
+    ``known`` gives the lines of files the caller wrote (a writer knows its records); lines
+    the folder's index already holds are kept (a WARC file is never changed once closed);
+    any other file is read.
+    """
+    known = known or {}
+    kept: dict[str, list[str]] = {}
+    for line in _index_lines(directory / INDEX_NAME):
+        try:
+            kept.setdefault(Entry.parse(line).filename, []).append(line)
+        except (ValueError, KeyError, IndexError):
+            continue
+    lines: list[str] = []
+    for path in sorted(directory.glob("*.warc.gz")):
+        if path.name in known:
+            lines += known[path.name]
+        elif path.name in kept:
+            lines += kept[path.name]
+        else:
+            lines += [e.line() for e in index_warc(path)]
+    return write_lines(lines, directory / INDEX_NAME)
+
+
+def _index_lines(path: Path) -> list[str]:
+    if not path.is_file():
+        return []
+    return [line.rstrip("\n") for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
 
 
 def ensure_index(directory: Path) -> list[Entry]:
     """The entries of a folder's WARC files, from its ``index.cdxj`` when that covers every
-    file holding pages, else read from the files and written to ``index.cdxj``."""
+    file holding pages, else brought up to date first (files it lacks are read)."""
     files = sorted(directory.glob("*.warc.gz"))
     indexed = list(read_index(directory / INDEX_NAME))
     covered = {e.filename for e in indexed}
     if all(path.name in covered or _holds_no_page(path) for path in files):
         return indexed
-    entries = [e for path in files for e in index_warc(path)]
-    write_index(entries, directory / INDEX_NAME)
-    return entries
+    index_folder(directory)
+    return list(read_index(directory / INDEX_NAME))
 
 
 def _holds_no_page(path: Path) -> bool:

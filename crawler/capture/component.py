@@ -167,7 +167,7 @@ class WarcCaptureMiddleware:
         self.writer.digests.close()
         self.stats.set_value("capture/files", len(self.writer.files))
         try:
-            lines = index_folder(self.writer.directory)
+            lines = index_folder(self.writer.directory, self.writer.index_lines)
         except OSError as exc:
             logger.error("WARC index not written: %s", exc)
             return

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from crawler.capture.cdxj import REVISIT_MIME, Entry
 from crawler.capture.digests import DigestIndex
 from crawler.capture.records import (
     PROFILE_IDENTICAL,
@@ -31,6 +32,19 @@ from crawler.capture.records import (
 )
 
 SUFFIX = ".warc.gz"
+
+
+def media_type(ex: Exchange) -> str:
+    """The media type of a response, as an index line gives it.
+
+    >>> media_type(Exchange("u", "d", "GET", "/", [], b"", 200,
+    ...                     [("Content-Type", "text/HTML; charset=UTF-8")], b""))
+    'text/html'
+    """
+    for name, value in ex.response_headers:
+        if name.lower() == "content-type":
+            return value.split(";")[0].strip().lower()
+    return ""
 
 
 def new_prefix(now: datetime | None = None) -> str:
@@ -84,6 +98,8 @@ class WarcWriter:
         self.maker = RecordMaker()
         self.counts: Counter[str] = Counter()
         self.files: list[str] = []
+        self.index_lines: dict[str, list[str]] = {}
+        """CDXJ lines of the records written, per file (the folder's index needs no rescan)."""
         self._fd: int | None = None
         self._name = ""
         self._size = 0
@@ -96,6 +112,7 @@ class WarcWriter:
         path = self.directory / self._name
         self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
         self.files.append(self._name)
+        self.index_lines[self._name] = []
         self._size = 0
         self._append(self.maker.warcinfo(self._name, self.info).member)
         self._info_size = self._size
@@ -156,5 +173,10 @@ class WarcWriter:
         self.counts["request"] += 1
         if kind == "response" and ex.status == 200 and ex.body and digest:
             self.digests.add(digest, Original(ex.url, ex.date, main.record_id))
+        profile = None if kind == "response" else (
+            PROFILE_IDENTICAL if original is not None else PROFILE_NOT_MODIFIED)
+        self.index_lines[self._name].append(Entry(
+            ex.url, ex.date, ex.status, REVISIT_MIME if profile else media_type(ex),
+            digest, self._name, offset, len(main.member), main.record_id, kind, profile).line())
         return Pointer(self._name, main.record_id, offset, len(main.member), digest, ex.date,
                        kind)
