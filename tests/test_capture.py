@@ -159,11 +159,19 @@ classic.extract = extract
 """
 
 
+@pytest.fixture(scope="module")
+def reextracted(captured: Captured, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The output folder of ``reextract`` over the two runs, extractor unchanged."""
+    out = tmp_path_factory.mktemp("reextracted")
+    _reextract(captured, out)
+    return out
+
+
 def test_reextract_reproduces_the_export_and_names_a_changed_field(
-    captured: Captured, tmp_path: Path
+    captured: Captured, reextracted: Path, tmp_path: Path
 ) -> None:
     before = {r["url"]: r for r in captured.articles()}
-    same = _reextract(captured, tmp_path / "same")
+    (same,) = run_dirs(reextracted)
     again = {r["url"]: r for r in read_jsonl(same / "articles.jsonl")}
     assert again == before  # every field, crawled_at and the warc pointer included
     diff = json.loads((same / "diff.json").read_text())
@@ -183,10 +191,9 @@ def test_reextract_reproduces_the_export_and_names_a_changed_field(
 
 
 def test_a_dataset_of_reextracted_records_equals_the_original_dataset(
-    captured: Captured, tmp_path: Path
+    captured: Captured, reextracted: Path, tmp_path: Path
 ) -> None:
-    _reextract(captured, tmp_path / "rx")
-    for name, runs in (("original", captured.out / "runs"), ("reextracted", tmp_path / "rx")):
+    for name, runs in (("original", captured.out / "runs"), ("reextracted", reextracted)):
         subprocess.run([sys.executable, "-m", "crawler", "export", "--out", str(tmp_path / name),
                         "--runs", str(runs), "--no-progress"],
                        cwd=ROOT, check=True, capture_output=True, timeout=300)
