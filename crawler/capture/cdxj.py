@@ -21,6 +21,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.limitreader import LimitReader
+
+from crawler.capture.records import SUFFIX
+from crawler.capture.repair import complete_length
 
 INDEX_NAME = "index.cdxj"
 INDEXED_TYPES = ("response", "revisit")
@@ -107,10 +111,11 @@ class Entry:
                 "length": self.length, "payload_digest": self.digest}
 
 
-def index_warc(path: Path) -> Iterator[Entry]:
-    """The entries of one WARC file, in file order (warcio reads it)."""
+def index_warc(path: Path, limit: int | None = None) -> Iterator[Entry]:
+    """The entries of one WARC file, in file order (warcio reads it); with ``limit``, of its
+    first ``limit`` bytes only (the complete records of a file still being written)."""
     with path.open("rb") as fh:
-        records = ArchiveIterator(fh)
+        records = ArchiveIterator(fh if limit is None else LimitReader(fh, limit))
         for record in records:
             if record.rec_type not in INDEXED_TYPES:
                 continue
@@ -174,13 +179,13 @@ def index_folder(directory: Path, known: dict[str, list[str]] | None = None) -> 
         except (ValueError, KeyError, IndexError):
             continue
     lines: list[str] = []
-    for path in sorted(directory.glob("*.warc.gz")):
+    for path in sorted(directory.glob(f"*{SUFFIX}")):
         if path.name in known:
             lines += known[path.name]
         elif path.name in kept:
             lines += kept[path.name]
-        else:
-            lines += [e.line() for e in index_warc(path)]
+        else:  # complete records only: another writer may be appending to it right now
+            lines += [e.line() for e in index_warc(path, complete_length(path))]
     return write_lines(lines, directory / INDEX_NAME)
 
 
@@ -194,7 +199,7 @@ def _index_lines(path: Path) -> list[str]:
 def ensure_index(directory: Path) -> list[Entry]:
     """The entries of a folder's WARC files, from its ``index.cdxj`` when that covers every
     file holding pages, else brought up to date first (files it lacks are read)."""
-    files = sorted(directory.glob("*.warc.gz"))
+    files = sorted(directory.glob(f"*{SUFFIX}"))
     indexed = list(read_index(directory / INDEX_NAME))
     covered = {e.filename for e in indexed}
     if all(path.name in covered or _holds_no_page(path) for path in files):

@@ -10,10 +10,13 @@ is stored in full again), never remember one that is not on disk.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from pathlib import Path
 
 from crawler.capture.records import Original
+
+logger = logging.getLogger(__name__)
 
 COMMIT_EVERY = 500
 """Additions between two commits."""
@@ -41,28 +44,50 @@ class DigestIndex:
                         "WITHOUT ROWID")
         self.db.execute("BEGIN")
         self.pending = 0
+        self.path = str(path)
+        self.warned = False
 
     def find(self, digest: str) -> Original | None:
-        """The stored response whose payload has this digest, or None."""
-        row = self.db.execute("SELECT uri, date, record_id FROM payloads WHERE digest = ?",
-                              (digest,)).fetchone()
+        """The stored response whose payload has this digest, or None (also when another
+        process holds the file locked: the page is then stored in full, nothing is lost)."""
+        try:
+            row = self.db.execute("SELECT uri, date, record_id FROM payloads WHERE digest = ?",
+                                  (digest,)).fetchone()
+        except sqlite3.OperationalError as exc:
+            self._busy(exc)
+            return None
         return Original(*row) if row else None
 
     def add(self, digest: str, original: Original) -> None:
         """Remember a payload just written (the first record of a digest stays)."""
-        self.db.execute("INSERT OR IGNORE INTO payloads VALUES (?, ?, ?, ?)",
-                        (digest, original.uri, original.date, original.record_id))
+        try:
+            self.db.execute("INSERT OR IGNORE INTO payloads VALUES (?, ?, ?, ?)",
+                            (digest, original.uri, original.date, original.record_id))
+        except sqlite3.OperationalError as exc:
+            self._busy(exc)
+            return
         self.pending += 1
         if self.pending >= COMMIT_EVERY:
             self.flush()
 
     def flush(self) -> None:
         """Make the additions durable."""
-        self.db.execute("COMMIT")
-        self.db.execute("BEGIN")
+        try:
+            self.db.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            self._busy(exc)
+        if not self.db.in_transaction:
+            self.db.execute("BEGIN")
         self.pending = 0
+
+    def _busy(self, exc: sqlite3.OperationalError) -> None:
+        """A digest index shared by crawls running at once (give each its own): warn once."""
+        if not self.warned:
+            logger.warning("Digest index %s unavailable (%s): pages are stored in full "
+                           "meanwhile", self.path or ":memory:", exc)
+            self.warned = True
 
     def close(self) -> None:
         """Commit and close."""
-        self.db.execute("COMMIT")
+        self.flush()
         self.db.close()

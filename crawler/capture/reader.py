@@ -21,8 +21,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from crawler.capture.cdxj import Entry, ensure_index
-from crawler.capture.records import PROFILE_NOT_MODIFIED
-from crawler.capture.writer import SUFFIX
+from crawler.capture.records import PROFILE_NOT_MODIFIED, SUFFIX
 
 _MAX_REVISIT_HOPS = 8
 

@@ -24,6 +24,8 @@ from typing import Any
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+SUFFIX = ".warc.gz"
+"""How the name of a WARC file of the project ends."""
 WARC_VERSION = "WARC/1.1"
 PROFILE_IDENTICAL = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 """Revisit profile of a payload already stored (same bytes, earlier capture)."""

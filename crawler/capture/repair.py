@@ -13,7 +13,7 @@ import re
 import zlib
 from pathlib import Path
 
-from crawler.capture.writer import SUFFIX
+from crawler.capture.records import SUFFIX
 
 _CHUNK = 1 << 20
 _SEQUENCE_RE = re.compile(r"^(?P<prefix>.+)-(?P<seq>\d{5})\.warc\.gz$")

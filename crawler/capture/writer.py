@@ -25,13 +25,12 @@ from crawler.capture.digests import DigestIndex
 from crawler.capture.records import (
     PROFILE_IDENTICAL,
     PROFILE_NOT_MODIFIED,
+    SUFFIX,
     Exchange,
     Original,
     RecordMaker,
     payload_digest,
 )
-
-SUFFIX = ".warc.gz"
 
 
 def media_type(ex: Exchange) -> str:
