@@ -2,7 +2,7 @@
 checked by warcio, read back against the mirror's own files, re-extracted with no network,
 replayed by ``mirror serve --warc`` and crawled again.
 
-One mirror (300 articles) and two scheduled runs for the module; one of its article pages is
+One mirror (120 articles) and two scheduled runs for the module; one of its article pages is
 served gzip-encoded, so the capture must keep the encoded bytes the mirror sent.
 """
 
@@ -66,7 +66,7 @@ def _encode_one_page(directory: Path) -> str:
 @pytest.fixture(scope="module")
 def captured(tmp_path_factory: pytest.TempPathFactory) -> Captured:
     root = tmp_path_factory.mktemp("capture")
-    directory = build_mirror(root / "m", 300, seed=41)
+    directory = build_mirror(root / "m", 120, seed=41)
     encoded = _encode_one_page(directory)
     out = root / "out"
     with serve_in_thread(directory, slow_seconds=2) as running:
