@@ -42,9 +42,9 @@ DOWNLOAD_HANDLERS = {
 DOWNLOADER_MIDDLEWARES = {
     "crawler.components.downloadermiddlewares.NetworkGuardMiddleware": 50,
     "crawler.components.downloadermiddlewares.CrawlDelayMiddleware": 110,
-    "crawler.capture.component.WarcCaptureMiddleware": 950,  # off without SMN_CAPTURE_DIR
+    "crawler.components.capture.WarcCaptureMiddleware": 950,  # off without SMN_CAPTURE_DIR
 }
-SPIDER_MIDDLEWARES = {"crawler.capture.component.WarcPointerMiddleware": 950}
+SPIDER_MIDDLEWARES = {"crawler.components.capture.WarcPointerMiddleware": 950}
 
 # --- Navigation (crawler.navigation) ---------------------------------------------------------
 SMN_PAGINATION_STOP = True

@@ -11,6 +11,10 @@ Modules, one job each:
 - ``reader``: read a record back, resolve a revisit to its payload, check files (warcio).
 - ``cdxj``: the CDXJ index of a folder of WARC files, and the merge of several.
 - ``replay``: a download handler answering requests from WARC files (re-extraction).
+- ``runfiles``, ``merge``: a scheduled run's capture settings and manifest section; the
+  export's merged index.
+
+The Scrapy plug-ins that write the captures are in :mod:`crawler.components.capture`.
 - ``reextract``: ``python -m crawler reextract``: today's extractor over past captures.
 - ``diff``: the field-level difference between two sets of records.
 """

@@ -31,6 +31,10 @@ PROFILE_IDENTICAL = "http://netpreserve.org/warc/1.1/revisit/identical-payload-d
 """Revisit profile of a payload already stored (same bytes, earlier capture)."""
 PROFILE_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 """Revisit profile of a 304 answer to a conditional request."""
+POINTER_META = "smn_warc"
+"""Request meta: the ``warc`` record field of the page fetched by this request."""
+DATE_META = "smn_warc_date"
+"""Request meta: the WARC-Date of that record (the time of the fetch)."""
 GZIP_LEVEL = 6
 """zlib level of each record's gzip member (warcio's own writer uses 9: slower, ~2 % smaller)."""
 _UNSTORED_HEADERS = frozenset({"transfer-encoding"})

@@ -32,23 +32,26 @@ from scrapy.http import Response
 
 from crawler.capture.cdxj import INDEX_NAME, Entry, merge_indexes
 from crawler.capture.diff import field_diff, summary
-from crawler.capture.merge import run_warc_files
+from crawler.capture.merge import RunCaptures, warc_files
 from crawler.capture.reader import Captures, folder_entries
 from crawler.capture.replay import REPLAY_META
-from crawler.capture.runfiles import WARC_FOLDER
 from crawler.jsonl import iter_jsonl
-from crawler.spiders.smn import SmnSpider
+from crawler.navigation.spider import SmnSpider
+from crawler.project import crawl_in_process
+from crawler.runs.folder import RUNS, RunFolder, new_run_id, utc_now
 
 PAGE_TYPES = ("text/html", "application/xhtml+xml", "")
 """Content types of the captured pages given to the extractor (others cannot be articles)."""
 DEFAULT_OUT = Path("output") / "reextract"
+DIFF = "diff.json"
 
 
-def run_folders(path: Path) -> list[Path]:
-    """The run folders under ``path`` (a run, a runs folder, an output folder), oldest first."""
+def run_folders(path: Path) -> list[RunFolder]:
+    """The runs under ``path`` (a run, a runs folder, an output folder), oldest first; runs
+    that are themselves re-extractions are left out."""
     from crawler.export.sources import collect
 
-    return [s.articles.parent for s in collect([path])
+    return [RunFolder(s.articles.parent) for s in collect([path])
             if s.kind == "run" and (s.manifest or {}).get("kind") != "reextract"]
 
 
@@ -58,13 +61,13 @@ def _place(pointer: dict[str, Any] | Entry) -> tuple[str, int]:
     return str(pointer.get("filename")), int(pointer.get("offset") or -1)
 
 
-def plan(runs: Iterable[Path], captures: Captures) -> list[Entry]:
+def plan(runs: Iterable[RunFolder], captures: Captures) -> list[Entry]:
     """The captured pages to extract again, in order (see the module's docstring)."""
     by_place = {(e.filename, e.offset): e for e in captures.entries}
     done: set[tuple[str, int]] = set()
     pages: list[Entry] = []
     for run in runs:
-        for record in iter_jsonl(run / "articles.jsonl"):
+        for record in iter_jsonl(run.articles):
             pointer = record.get("warc")
             if not isinstance(pointer, dict):
                 continue
@@ -72,8 +75,8 @@ def plan(runs: Iterable[Path], captures: Captures) -> list[Entry]:
             if entry is not None and _place(entry) not in done:
                 done.add(_place(entry))
                 pages.append(entry)
-        others = sorted(folder_entries(run / "warc"), key=lambda e: (e.date, e.offset)) \
-            if (run / "warc").is_dir() else []
+        others = sorted(folder_entries(run.warc), key=lambda e: (e.date, e.offset)) \
+            if run.warc.is_dir() else []
         for entry in others:
             if (entry.status == 200 and _place(entry) not in done
                     and (entry.kind == "response" or entry.digest)
@@ -93,9 +96,9 @@ class ReextractSpider(SmnSpider):
 
     def __init__(self, runs: str = "", *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.run_dirs = [Path(p) for p in runs.split(os.pathsep) if p]
-        self.captures = Captures(self.run_dirs)
-        self.pages = plan(self.run_dirs, self.captures)
+        self.runs = [RunFolder(Path(p)) for p in runs.split(os.pathsep) if p]
+        self.captures = Captures(r.path for r in self.runs)
+        self.pages = plan(self.runs, self.captures)
         self.stop_pagination = False
 
     @classmethod
@@ -125,17 +128,18 @@ class ReextractSpider(SmnSpider):
         return []
 
 
-def reextract_settings(run_dir: Path, state_path: Path) -> dict[str, Any]:
-    """The settings of the re-extraction crawl: files in ``run_dir``, no network, one page at
-    a time, no capture."""
+def reextract_settings(run: RunFolder, state_path: Path) -> dict[str, Any]:
+    """The settings of the re-extraction crawl: files in ``run``, no network, one page at a
+    time, no capture."""
     return {
-        "FEEDS": {str(run_dir / "articles.jsonl"): {"format": "jsonlines", "encoding": "utf-8",
-                                                    "overwrite": True}},
-        "SMN_DUPLICATES_PATH": str(run_dir / "duplicates.jsonl"),
-        "SMN_REJECTS_PATH": str(run_dir / "rejects.jsonl"),
-        "SMN_STATS_PATH": str(run_dir / "stats.json"),
+        "FEEDS": {str(run.articles): {"format": "jsonlines", "encoding": "utf-8",
+                                      "overwrite": True}},
+        "SMN_DUPLICATES_PATH": str(run.duplicates),
+        "SMN_REJECTS_PATH": str(run.rejects),
+        "SMN_STATS_PATH": str(run.stats),
         "SMN_STATE_PATH": str(state_path),
-        "LOG_FILE": str(run_dir / "crawl.log"),
+        "LOG_FILE": str(run.log),
+        "LOG_INSTALL_ROOT_HANDLER": False,
         "LOG_LEVEL": "INFO",
         "DOWNLOAD_HANDLERS": {"http": "crawler.capture.replay.WarcReplayHandler",
                               "https": "crawler.capture.replay.WarcReplayHandler"},
@@ -153,29 +157,12 @@ def reextract_settings(run_dir: Path, state_path: Path) -> dict[str, Any]:
     }
 
 
-def _crawl(settings: dict[str, Any], spider_args: dict[str, str]) -> dict[str, Any]:
-    """Run the re-extraction spider in this process; returns its stats."""
-    from scrapy.crawler import CrawlerProcess
-    from scrapy.utils.project import get_project_settings
-
-    project = get_project_settings()
-    for key, value in settings.items():
-        project.set(key, value, priority="cmdline")
-    project.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
-    process = CrawlerProcess(project)
-    crawler = process.create_crawler(ReextractSpider)
-    process.crawl(crawler, **spider_args)
-    process.start()
-    assert crawler.stats is not None
-    return dict(crawler.stats.get_stats())
-
-
-def exported_before(runs: Iterable[Path]) -> tuple[list[dict[str, Any]], int]:
+def exported_before(runs: Iterable[RunFolder]) -> tuple[list[dict[str, Any]], int]:
     """The records the runs exported that have a capture, and how many had none."""
     records: list[dict[str, Any]] = []
     uncaptured = 0
     for run in runs:
-        for record in iter_jsonl(run / "articles.jsonl"):
+        for record in iter_jsonl(run.articles):
             if isinstance(record.get("warc"), dict):
                 records.append(record)
             else:
@@ -183,45 +170,46 @@ def exported_before(runs: Iterable[Path]) -> tuple[list[dict[str, Any]], int]:
     return records, uncaptured
 
 
-def reextract(runs: list[Path], out: Path) -> dict[str, Any]:
+def reextract(runs: list[RunFolder], out: Path) -> dict[str, Any]:
     """Re-extract the captures of ``runs`` into a new run folder under ``out/runs``; returns
     its manifest."""
-    from crawler import monitors
-    from crawler.runs import new_run_id, utc_now, write_manifest
+    from crawler.runs.manifest import account
 
-    run_dir = out / "runs" / new_run_id()
-    run_dir.mkdir(parents=True, exist_ok=True)
+    run = RunFolder(out / RUNS / new_run_id())
+    run.path.mkdir(parents=True, exist_ok=True)
     started = utc_now()
     with tempfile.TemporaryDirectory(prefix="smn-reextract-") as tmp:
-        stats = _crawl(reextract_settings(run_dir, Path(tmp) / "state.sqlite"),
-                       {"runs": os.pathsep.join(str(r.resolve()) for r in runs)})
+        stats = crawl_in_process(
+            reextract_settings(run, Path(tmp) / "state.sqlite"),
+            {"runs": os.pathsep.join(str(r.path.resolve()) for r in runs)},
+            spider=ReextractSpider)
     before, uncaptured = exported_before(runs)
-    diff = field_diff(before, iter_jsonl(run_dir / "articles.jsonl"))
+    diff = field_diff(before, iter_jsonl(run.articles))
     diff["not_captured"] = uncaptured
-    (run_dir / "diff.json").write_text(json.dumps(diff, indent=2, ensure_ascii=False) + "\n",
-                                       encoding="utf-8")
+    (run.path / DIFF).write_text(json.dumps(diff, indent=2, ensure_ascii=False) + "\n",
+                                 encoding="utf-8")
     manifest: dict[str, Any] = {
-        "run_id": run_dir.name, "kind": "reextract", "status": "ended",
-        "started_at": started, "sources": [r.name for r in runs],
+        "run_id": run.id, "kind": "reextract", "status": "ended",
+        "started_at": started, "sources": [r.id for r in runs],
         "pages_replayed": stats.get("response_received_count", 0),
     }
-    manifest.update(monitors.account(run_dir, stats))
+    manifest.update(account(run, stats))
     manifest["diff"] = {"compared": diff["compared"], "changed": diff["changed"],
                         "fields": {k: v["records"] for k, v in diff["fields"].items()}}
-    manifest["warc"] = source_captures(runs, run_dir)
+    manifest["warc"] = source_captures(runs, run)
     manifest["finished_at"] = utc_now()
-    write_manifest(run_dir, manifest)
+    run.write_manifest(manifest)
     return manifest
 
 
-def source_captures(runs: list[Path], run_dir: Path) -> dict[str, Any]:
+def source_captures(runs: list[RunFolder], run: RunFolder) -> dict[str, Any]:
     """The captures the new records point to: the source runs' WARC files, listed, and their
-    indexes merged into ``warc/index.cdxj`` (the export merges it like any run's)."""
-    files = [f for r in runs for f in run_warc_files(r)]
-    (run_dir / WARC_FOLDER).mkdir(exist_ok=True)
-    lines = merge_indexes([r / WARC_FOLDER / INDEX_NAME for r in runs],
-                          run_dir / WARC_FOLDER / INDEX_NAME)
-    return {"folder": None, "index": f"{WARC_FOLDER}/{INDEX_NAME}", "lines": lines,
+    indexes merged into the new run's ``warc/index.cdxj`` (the export merges it like any
+    run's)."""
+    files = [f for r in runs for f in warc_files(RunCaptures(r.id, r.warc, r.manifest()))]
+    run.warc.mkdir(exist_ok=True)
+    lines = merge_indexes([r.warc / INDEX_NAME for r in runs], run.warc / INDEX_NAME)
+    return {"folder": None, "index": f"{run.warc.name}/{INDEX_NAME}", "lines": lines,
             "files": files, "bytes": sum(int(f["bytes"]) for f in files)}
 
 
@@ -238,15 +226,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"reextract: no such folder: {args.runs}", file=sys.stderr)
         return 2
     runs = run_folders(args.runs)
-    if not any((r / "warc").is_dir() for r in runs):
+    if not any(r.warc.is_dir() for r in runs):
         print(f"reextract: no captured run (no warc/ folder) under {args.runs}",
               file=sys.stderr)
         return 2
     manifest = reextract(runs, args.out)
-    diff = json.loads((args.out / "runs" / manifest["run_id"] / "diff.json").read_text())
+    diff = json.loads((args.out / RUNS / manifest["run_id"] / DIFF).read_text())
     print(f"reextract: {manifest['pages_replayed']} pages from {len(runs)} run(s), "
           f"{manifest['articles_exported']} articles -> "
-          f"{args.out / 'runs' / manifest['run_id']}")
+          f"{args.out / RUNS / manifest['run_id']}")
     for line in summary(diff):
         print(line)
     return 0

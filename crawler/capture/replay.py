@@ -21,8 +21,8 @@ from scrapy.core.downloader.handlers.base import BaseDownloadHandler
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
-from crawler.capture.component import DATE_META, POINTER_META
 from crawler.capture.reader import Captures, Page
+from crawler.capture.records import DATE_META, POINTER_META
 
 REPLAY_META = "smn_replay"
 """Request meta: the ``warc`` pointer of the record that answers this request."""

@@ -38,7 +38,7 @@ from scrapy.utils.defer import deferred_from_coro
 from crawler import __version__
 from crawler.capture.cdxj import index_folder
 from crawler.capture.digests import DigestIndex
-from crawler.capture.records import Exchange, crawled_at, warc_date
+from crawler.capture.records import DATE_META, POINTER_META, Exchange, crawled_at, warc_date
 from crawler.capture.writer import WarcWriter
 
 if TYPE_CHECKING:
@@ -49,10 +49,6 @@ logger = logging.getLogger(__name__)
 
 ORDER = 950
 """Position in DOWNLOADER_MIDDLEWARES: above HttpCacheMiddleware (900), next to the handler."""
-POINTER_META = "smn_warc"
-"""Request meta: the ``warc`` record field of the page fetched by this request."""
-DATE_META = "smn_warc_date"
-"""Request meta: the WARC-Date of that record (the time of the fetch)."""
 RECORDED_SETTINGS = (
     "USER_AGENT", "ROBOTSTXT_OBEY", "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN",
     "DOWNLOAD_DELAY", "AUTOTHROTTLE_ENABLED", "DOWNLOAD_TIMEOUT", "DOWNLOAD_MAXSIZE",
