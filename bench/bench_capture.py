@@ -192,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copytree(folder, work / "rerun" / "warc")
         (work / "rerun" / "warc" / "index.cdxj").unlink()
         started = time.perf_counter()
-        capture_account(work / "rerun")  # what a scheduled run does at its end
+        capture_account(work / "rerun" / "warc")  # what a scheduled run does at its end
         index_s = time.perf_counter() - started
         entries = ensure_index(folder)
         responses = [e for e in entries if e.kind == "response"]
