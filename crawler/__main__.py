@@ -1,4 +1,4 @@
-"""Command line: ``python -m crawler demo | crawl | export | extract | mirror``."""
+"""Command line: ``python -m crawler demo | crawl | export | extract | reextract | mirror``."""
 
 from __future__ import annotations
 
@@ -55,6 +55,10 @@ def main(argv: list[str] | None = None) -> int:
         from crawler.mirror.cli import main as mirror_main
 
         return mirror_main(argv[1:])
+    if argv and argv[0] == "reextract":
+        from crawler.capture.reextract import main as reextract_main
+
+        return reextract_main(argv[1:])
     if argv and argv[0] == "export":
         from crawler.export.cli import main as export_main
 
@@ -82,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=lambda a: __import__("crawler.demo", fromlist=["run"]).run(a))
     sub.add_parser("mirror", help="build or serve the offline mirror (see: mirror --help)")
     sub.add_parser("export", help="turn runs into one dataset (see: export --help)")
+    sub.add_parser("reextract", help="extract captured pages of past runs again, no network "
+                                     "(see: reextract --help)")
     args = parser.parse_args(argv)
     return int(args.func(args))
 

@@ -23,6 +23,16 @@ class RelatedArticle(TypedDict):
     section: str | None
 
 
+class WarcPointer(TypedDict):
+    """The record of a WARC file that holds the page as the site sent it (crawler.capture)."""
+
+    filename: str
+    record_id: str
+    offset: int
+    length: int
+    payload_digest: str | None
+
+
 @dataclass
 class Article:
     """One article page, extracted; the schema's record in code."""
@@ -67,6 +77,8 @@ class Article:
     """UTC time of the fetch, ISO 8601."""
     schema_version: int = SCHEMA_VERSION
     """Version of the record's schema."""
+    warc: WarcPointer | None = None
+    """Where the page is kept: WARC file name, record id, offset, length, payload digest."""
 
     def to_dict(self) -> dict[str, Any]:
         """The record as a plain dict, in schema field order."""

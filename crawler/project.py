@@ -8,9 +8,12 @@ without a ``scrapy.cfg`` beside it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy.settings import Settings
+
+if TYPE_CHECKING:
+    from scrapy import Spider
 
 SETTINGS_MODULE = "crawler.settings"
 
@@ -30,14 +33,15 @@ def project_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
 
 
 def crawl_in_process(
-    overrides: Mapping[str, Any], spider_args: Mapping[str, str] | None = None
+    overrides: Mapping[str, Any], spider_args: Mapping[str, str] | None = None,
+    spider: str | type[Spider] = "smn",
 ) -> dict[str, Any]:
-    """Run the ``smn`` spider in this process with the project's settings and ``overrides``;
-    returns its stats when it has finished."""
+    """Run the ``smn`` spider (or ``spider``: re-extraction's) in this process with the
+    project's settings and ``overrides``; returns its stats when it has finished."""
     from scrapy.crawler import CrawlerProcess
 
     process = CrawlerProcess(project_settings(overrides))
-    crawler = process.create_crawler("smn")
+    crawler = process.create_crawler(spider)
     process.crawl(crawler, **dict(spider_args or {}))
     process.start()
     assert crawler.stats is not None

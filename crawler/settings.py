@@ -42,11 +42,23 @@ DOWNLOAD_HANDLERS = {
 DOWNLOADER_MIDDLEWARES = {
     "crawler.components.downloadermiddlewares.NetworkGuardMiddleware": 50,
     "crawler.components.downloadermiddlewares.CrawlDelayMiddleware": 110,
+    "crawler.components.capture.WarcCaptureMiddleware": 950,  # off without SMN_CAPTURE_DIR
 }
+SPIDER_MIDDLEWARES = {"crawler.components.capture.WarcPointerMiddleware": 950}
 
 # --- Navigation (crawler.navigation) ---------------------------------------------------------
 SMN_PAGINATION_STOP = True
 """Stop walking a section's pagination at a page whose articles were all known before the run."""
+
+# --- Capture: the raw pages in WARC files (crawler.capture) -----------------------------------
+SMN_CAPTURE_DIR = ""
+"""Folder of the crawl's WARC files; empty: no capture (scheduled runs use runs/<id>/warc)."""
+SMN_CAPTURE_ENABLED = True
+"""False: no WARC capture at all, scheduled runs included."""
+SMN_CAPTURE_MAX_BYTES = 1_000_000_000
+"""A WARC file is closed, and the next one begun, before it would pass this size (bytes)."""
+SMN_CAPTURE_INDEX_PATH = ""
+"""SQLite file of the payloads already stored, for revisits across runs; empty: this crawl's."""
 
 # --- Robustness ------------------------------------------------------------------------------
 DOWNLOAD_TIMEOUT = 30

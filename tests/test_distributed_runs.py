@@ -56,3 +56,11 @@ def test_two_scheduled_runs_join_one_job_and_export_merges_them(
           f"{len(records)} records for {len(stories)} stories of the truth")
     assert len(got & stories) / len(stories) >= 0.99
     assert len(records) == len(got)  # each story once
+    # Each worker captured into its own WARC files; the dataset's index merges theirs.
+    files = [{p.name for p in out.glob("runs/*/warc/*.warc.gz")} for out in outputs]
+    indexed = {json.loads(line.split(" ", 2)[2])["filename"]
+               for line in (dataset / "index.cdxj").read_text().splitlines()}
+    pointed = {r["warc"]["filename"] for r in records}
+    assert all(files) and not files[0] & files[1]
+    assert pointed <= indexed <= files[0] | files[1]
+    assert pointed & files[0] and pointed & files[1]

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from crawler.capture.merge import RunCaptures, merge_captures
 from crawler.export import card, chart
 from crawler.export.canonical import month_of
 from crawler.export.filters import ORDER, Filters
@@ -18,6 +19,7 @@ from crawler.export.sources import Source
 from crawler.export.store import StoryStore
 from crawler.export.writers import FILE_NAMES, FORMATS, open_writers, ordered
 from crawler.jsonl import count_records, read_records
+from crawler.runs.folder import RunFolder
 from crawler.schema import is_valid, load_schema
 
 EXPORT_VERSION = 1
@@ -152,7 +154,12 @@ def export(sources: Sequence[Source], out: Path, filters: Filters | None = None,
         "formats": [f for f in FORMATS if f in formats or f == "jsonl"],
         "files": {},
     }
+    manifest["captures"] = merge_captures(
+        [RunCaptures(s.id, RunFolder(s.articles.parent).warc, s.manifest) for s in sources
+         if s.kind == "run"], out)
     names = [FILE_NAMES[f] for f in manifest["formats"]] + [CHART]
+    if manifest["captures"]:
+        names.append(manifest["captures"]["index"])
     manifest["files"] = {n: {"bytes": (out / n).stat().st_size, "sha256": sha256(out / n)}
                          for n in names}
     (out / CARD).write_text(card.render(schema, manifest, CHART, year), encoding="utf-8")

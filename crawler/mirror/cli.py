@@ -1,4 +1,4 @@
-"""Command line of the mirror: ``mirror build DIR`` and ``mirror serve``.
+"""Command line of the mirror: ``mirror build DIR`` and ``mirror serve [DIR | --warc DIR]``.
 
 ``main(argv)`` takes the arguments *after* the word 'mirror'::
 
@@ -6,6 +6,7 @@
     main(["build", "DIR", "--articles", "600", "--grow"])   # keep every existing article page
     main(["serve", "DIR", "--port", "0"])                     # prints 'mirror: http://127.0.0.1:P'
     main(["serve", "--articles", "300", "--seed", "1"])      # builds a temporary mirror first
+    main(["serve", "--warc", "output/runs", "--port", "0"])   # the pages captured by past runs
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ import time
 from pathlib import Path
 
 from crawler.mirror.build import MAX_ARTICLES, MIN_ARTICLES, build, grown_seed
-from crawler.mirror.server import READY_PREFIX, Mirror, bound_port, cancel_pending, start
+from crawler.mirror.server import (
+    READY_PREFIX,
+    Mirror,
+    Served,
+    bound_port,
+    cancel_pending,
+    start,
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--articles", type=int, default=300)
     s.add_argument("--seed", type=int, default=1)
     s.add_argument("--port", type=int, default=8080, help="0 picks a free port (default 8080)")
+    s.add_argument("--warc", type=Path, metavar="DIR",
+                   help="serve the pages captured in WARC files instead: a run folder, a runs "
+                        "or output folder, or a folder of .warc.gz files")
     s.add_argument("--slow", type=float, default=None,
                    help="delay of the slow fault page in seconds (default $MIRROR_SLOW_SECONDS "
                         "or 30)")
@@ -67,7 +78,7 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _serve(mirror: Mirror, port: int) -> None:
+async def _serve(mirror: Served, port: int) -> None:
     server = await start(mirror, port)
     print(f"{READY_PREFIX}http://127.0.0.1:{bound_port(server)}", flush=True)
     stop = asyncio.Event()
@@ -79,7 +90,25 @@ async def _serve(mirror: Mirror, port: int) -> None:
     await cancel_pending()
 
 
+def _serve_warc(args: argparse.Namespace) -> int:
+    from crawler.mirror.replay import WarcMirror
+
+    if args.dir is not None:
+        print("mirror: give either a mirror folder or --warc, not both", file=sys.stderr)
+        return 2
+    try:
+        replay = WarcMirror([args.warc])
+    except FileNotFoundError as exc:
+        print(f"mirror: {exc}", file=sys.stderr)
+        return 2
+    print(f"mirror: {len(replay.captures)} captured pages from {args.warc}", file=sys.stderr)
+    asyncio.run(_serve(replay, args.port))
+    return 0
+
+
 def _serve_cmd(args: argparse.Namespace) -> int:
+    if args.warc is not None:
+        return _serve_warc(args)
     with tempfile.TemporaryDirectory(prefix="smn-mirror-") as tmp:
         root = args.dir
         if root is None:

@@ -51,7 +51,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 from crawler.mirror.static import DISALLOWED
@@ -191,6 +191,10 @@ class Mirror:
                 _, dropped = self.cache.popitem(last=False)
                 self.cache_bytes -= dropped.size
         return entry
+
+    def protocol(self) -> MirrorProtocol:
+        """The protocol of one new connection."""
+        return MirrorProtocol(self)
 
     def is_dir(self, path: str) -> bool:
         """Whether ``path`` names a directory of the mirror (answered by a slash redirect)."""
@@ -388,10 +392,22 @@ class MirrorProtocol(asyncio.Protocol):
             self.transport = None
 
 
-async def start(mirror: Mirror, port: int = 0, host: str = "127.0.0.1") -> asyncio.Server:
+class Served(Protocol):
+    """What a server serves from: a built mirror, or captured pages (crawler.mirror.replay)."""
+
+    def stats(self) -> dict[str, Any]:
+        """The ``/_mirror/stats`` document."""
+        ...
+
+    def protocol(self) -> asyncio.Protocol:
+        """A protocol instance for one new connection."""
+        ...
+
+
+async def start(mirror: Served, port: int = 0, host: str = "127.0.0.1") -> asyncio.Server:
     """Start serving ``mirror``; the returned server is already accepting connections."""
     loop = asyncio.get_running_loop()
-    return await loop.create_server(lambda: MirrorProtocol(mirror), host, port, backlog=1024)
+    return await loop.create_server(mirror.protocol, host, port, backlog=1024)
 
 
 def bound_port(server: asyncio.Server) -> int:
@@ -404,7 +420,7 @@ class RunningMirror:
     """A mirror served from a thread of this process (see :func:`serve_in_thread`)."""
 
     base_url: str
-    mirror: Mirror
+    mirror: Served
     _loop: asyncio.AbstractEventLoop
     _thread: threading.Thread
     _stop: asyncio.Event | None = None
@@ -441,7 +457,11 @@ def serve_in_thread(root: Path | str, port: int = 0,
     ``port`` 0 picks a free port; ``slow_seconds`` is the slow fault's delay (default
     ``$MIRROR_SLOW_SECONDS`` or 30). Use ``.base_url``, ``.hits()``, ``.stop()``, or ``with``.
     """
-    mirror = Mirror(Path(root), slow_seconds)
+    return serve_object_in_thread(Mirror(Path(root), slow_seconds), port)
+
+
+def serve_object_in_thread(mirror: Served, port: int = 0) -> RunningMirror:
+    """Serve a built :class:`Mirror` (or captured pages) from a daemon thread."""
     ready = threading.Event()
     box: dict[str, Any] = {}
 
@@ -471,15 +491,18 @@ def serve_in_thread(root: Path | str, port: int = 0,
 
 @contextlib.contextmanager
 def serve_process(root: Path | str | None = None, *, articles: int | None = None,
-                  seed: int = 1, port: int = 0,
-                  slow_seconds: float | None = None) -> Iterator[str]:
+                  seed: int = 1, port: int = 0, slow_seconds: float | None = None,
+                  warc: Path | str | None = None) -> Iterator[str]:
     """Run ``python -m crawler.mirror.cli serve`` in a child process; yields its base URL.
 
-    Give a built ``root``, or ``articles`` (and ``seed``) to build a temporary mirror. The child
-    is terminated when the block ends.
+    Give a built ``root``, or ``articles`` (and ``seed``) to build a temporary mirror, or
+    ``warc`` to serve captured pages (``serve --warc``). The child is terminated when the block
+    ends.
     """
     cmd = [sys.executable, "-m", "crawler.mirror.cli", "serve", "--port", str(port)]
-    if root is not None:
+    if warc is not None:
+        cmd += ["--warc", str(warc)]
+    elif root is not None:
         cmd.append(str(root))
     else:
         cmd += ["--articles", str(articles or 300), "--seed", str(seed)]

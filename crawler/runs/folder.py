@@ -6,7 +6,9 @@ Layout under the output folder (``--output``, default ``output``)::
     runs/<run-id>/articles.jsonl, duplicates.jsonl, rejects.jsonl   the records (JSON Lines)
     runs/<run-id>/crawl.log, stats.json                             the crawl's log and stats
     runs/<run-id>/manifest.json the run's account; ``status`` is "running" until it ends
+    runs/<run-id>/warc/         the pages as the sites sent them, and index.cdxj (crawler.capture)
     state.sqlite                what every run has seen and exported (crawler.state)
+    captures.sqlite             payload digests of every run's captures (revisits across runs)
     httpcache/                  hubs and robots.txt, for conditional requests
 
 A run is **finished** when its manifest says ``status: "ended"``: the crawl came to an end and
@@ -24,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from crawler.capture.repair import repair_folder
 from crawler.jsonl import repair_jsonl
 
 ARTICLES = "articles.jsonl"
@@ -34,6 +37,8 @@ RECORD_FILES = (ARTICLES, DUPLICATES, REJECTS)
 MANIFEST = "manifest.json"
 LOG = "crawl.log"
 STATS = "stats.json"
+WARC = "warc"
+"""The folder of the run's WARC files (crawler.capture)."""
 RUNS = "runs"
 """The folder of the runs under an output folder."""
 
@@ -96,6 +101,11 @@ class RunFolder:
         """The crawl's stats (JSON), written when the crawl ends."""
         return self.path / STATS
 
+    @property
+    def warc(self) -> Path:
+        """The pages as the sites sent them: WARC files and their CDXJ index."""
+        return self.path / WARC
+
     def manifest(self) -> dict[str, Any] | None:
         """The run's manifest, or None (absent or unreadable)."""
         try:
@@ -116,8 +126,11 @@ class RunFolder:
         return is_finished(self.manifest())
 
     def repair(self) -> dict[str, int]:
-        """Cut a partial last line off each record file (a killed writer's); bytes removed."""
-        return {name: repair_jsonl(self.path / name) for name in RECORD_FILES}
+        """Cut a partial last line off each record file and an incomplete last record off
+        each WARC writer's last file (a killed writer's); bytes removed per file."""
+        removed = {name: repair_jsonl(self.path / name) for name in RECORD_FILES}
+        removed.update({f"{WARC}/{name}": n for name, n in repair_folder(self.warc).items()})
+        return removed
 
 
 def run_folders(runs: Path) -> list[RunFolder]:

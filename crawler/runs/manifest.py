@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+from crawler.capture.runfiles import capture_account
 from crawler.jsonl import iter_jsonl
 from crawler.runs.folder import RunFolder
 
@@ -78,6 +79,7 @@ def account(run: RunFolder, stats: dict[str, Any]) -> dict[str, Any]:
             "robots_from_cache": stats.get("httpcache/hit", 0),
         },
         "coverage": coverage(articles),
+        "warc": capture_account(run.warc),
     }
 
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from crawler.capture.runfiles import capture_settings
 from crawler.project import crawl_in_process, project_settings
 from crawler.runs import manifest as account
 from crawler.runs import monitors
@@ -56,7 +57,8 @@ def default_job() -> str:
 
 
 def crawl_settings(opts: RunOptions, run: RunFolder) -> dict[str, Any]:
-    """The Scrapy settings of a run: where its files go, the state, the HTTP cache."""
+    """The Scrapy settings of a run: where its files go (WARC capture included), the state,
+    the HTTP cache."""
     out = opts.output.resolve()
     settings: dict[str, Any] = {
         "FEEDS": {
@@ -77,6 +79,7 @@ def crawl_settings(opts: RunOptions, run: RunFolder) -> dict[str, Any]:
         "HTTPCACHE_POLICY": "crawler.components.httpcache.HubCachePolicy",
         "HTTPCACHE_STORAGE": "scrapy.extensions.httpcache.FilesystemCacheStorage",
     }
+    settings.update(capture_settings(run.warc, out))
     if opts.mirror:
         settings["MIRROR_URL"] = opts.mirror
     if opts.redis:

@@ -1,0 +1,169 @@
+"""WARC files written, read back, checked by warcio and repaired after a cut (no crawl here).
+
+The truth is the bytes each test gives the writer: reading must give them back, and a
+validator (``warcio check``, the library's own command) must accept every file.
+"""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crawler.capture.cdxj import INDEX_NAME, index_folder, merge_indexes, read_index
+from crawler.capture.reader import Captures, check_warc
+from crawler.capture.records import Exchange, warc_date
+from crawler.capture.repair import repair_folder, repair_warc
+from crawler.capture.writer import WarcWriter
+
+WARCIO = Path(sys.executable).with_name("warcio")
+PAGE = b"<html><body><p>" + b"Orbital debris tracking. " * 200 + b"</p></body></html>"
+
+
+def warcio_check(*paths: Path) -> subprocess.CompletedProcess[str]:
+    """The validator's own command line on some files."""
+    return subprocess.run([str(WARCIO), "check", *map(str, paths)], capture_output=True,
+                          text=True, timeout=120)
+
+
+def exchange(url: str, status: int, body: bytes,
+             headers: list[tuple[str, str]] | None = None) -> Exchange:
+    host, _, path = url.split("://", 1)[1].partition("/")
+    return Exchange(url=url, date=warc_date(), method="GET", target="/" + path,
+                    request_headers=[("Host", host), ("User-Agent", "smn-crawler test")],
+                    request_body=b"", status=status,
+                    response_headers=headers or [("Content-Type", "text/html")], body=body)
+
+
+def writer(directory: Path, max_bytes: int = 1 << 30) -> WarcWriter:
+    return WarcWriter(directory, max_bytes=max_bytes,
+                      info={"software": "smn-crawler tests", "format": "WARC File Format 1.1"})
+
+
+def test_pages_read_back_byte_for_byte_and_every_file_passes_warcio_check(tmp_path: Path):
+    encoded = gzip.compress(PAGE)
+    w = writer(tmp_path, max_bytes=4000)
+    sent = {
+        "https://www.spacewar.com/a.html": (200, PAGE, None),
+        "https://www.spacewar.com/gz.html": (200, encoded, [("Content-Type", "text/html"),
+                                                             ("Content-Encoding", "gzip"),
+                                                             ("Transfer-Encoding", "chunked")]),
+        "https://www.spacedaily.com/copy.html": (200, PAGE, None),  # same payload: a revisit
+        "https://www.spacewar.com/gone.html": (404, b"<html>404</html>", None),
+    }
+    pointers = {url: w.write(exchange(url, status, body, headers))
+                for url, (status, body, headers) in sent.items()}
+    moved = w.write(exchange("https://www.spacewar.com/old.html", 301, b"",
+                             [("Location", "https://www.spacewar.com/a.html")]))
+    w.close()
+    files = sorted(tmp_path.glob("*.warc.gz"))
+    assert len(files) >= 2  # rotated at 4,000 bytes
+    checked = warcio_check(*files)
+    assert checked.returncode == 0, checked.stdout
+    assert [check_warc(path) for path in files] == [[]] * len(files)
+    assert pointers["https://www.spacedaily.com/copy.html"].kind == "revisit"
+    assert pointers["https://www.spacewar.com/a.html"].kind == "response"
+    index_folder(tmp_path, w.index_lines)  # the writer's own lines, as a crawl writes them
+    from_writer = (tmp_path / INDEX_NAME).read_text()
+    (tmp_path / INDEX_NAME).unlink()
+    index_folder(tmp_path)  # read back from the files by warcio
+    assert (tmp_path / INDEX_NAME).read_text() == from_writer
+    assert len(from_writer.splitlines()) == len(sent) + 1
+    captures = Captures([tmp_path])
+    for url, (status, body, _) in sent.items():
+        page = captures.page(pointers[url].item())
+        assert (page.url, page.status, page.body) == (url, status, body)
+    gz = captures.page(pointers["https://www.spacewar.com/gz.html"].item())
+    assert ("Content-Encoding", "gzip") in gz.headers  # stored as sent, not decoded ...
+    assert not any(k.lower() == "transfer-encoding" for k, _ in gz.headers)  # ... de-chunked
+    hop = captures.page(moved.item())
+    assert hop.status == 301 and ("Location", "https://www.spacewar.com/a.html") in hop.headers
+
+
+def test_a_304_is_a_revisit_that_resolves_to_the_page_it_confirmed(tmp_path: Path):
+    first = writer(tmp_path / "run1")
+    first.write(exchange("https://www.spacewar.com/index.html", 200, PAGE,
+                         [("Content-Type", "text/html"), ("ETag", '"v1"')]))
+    first.close()
+    second = writer(tmp_path / "run2")
+    revisit = second.write(exchange("https://www.spacewar.com/index.html", 304, b"",
+                                    [("ETag", '"v1"')]))
+    second.close()
+    assert revisit.kind == "revisit"
+    assert warcio_check(next((tmp_path / "run2").glob("*.warc.gz"))).returncode == 0
+    page = Captures([tmp_path / "run1", tmp_path / "run2"]).page(revisit.item())
+    assert page.status == 304 and page.body == PAGE
+
+
+@pytest.mark.parametrize("keep_of_last", [0.0, 0.01, 0.5, 0.99])
+def test_a_cut_last_record_is_found_and_cut_and_nothing_before_it_changes(
+    tmp_path: Path, keep_of_last: float
+) -> None:
+    w = writer(tmp_path / "w")
+    bodies = [PAGE + str(i).encode() for i in range(5)]
+    pointers = [w.write(exchange(f"https://www.spacewar.com/{i}.html", 200, body))
+                for i, body in enumerate(bodies)]
+    w.close()
+    path = next((tmp_path / "w").glob("*.warc.gz"))
+    whole = path.read_bytes()
+    last_start = pointers[-1].offset
+    cut = last_start + int((len(whole) - last_start) * keep_of_last)
+    path.write_bytes(whole[:cut])
+    removed = repair_warc(path)
+    kept = path.read_bytes()
+    # Cut where the cut member starts: the response, or the request record after it.
+    assert len(kept) in (last_start, last_start + pointers[-1].length)
+    assert kept == whole[:len(kept)] and removed == cut - len(kept)
+    assert warcio_check(path).returncode == 0 and check_warc(path) == []
+    index_folder(path.parent)
+    captures = Captures([path.parent])
+    assert [captures.page(p.item()).body for p in pointers[:-1]] == bodies[:-1]
+    if len(kept) > last_start:
+        assert captures.page(pointers[-1].item()).body == bodies[-1]
+
+
+def test_a_file_cut_inside_its_warcinfo_is_removed_and_only_last_files_are_repaired(
+    tmp_path: Path,
+) -> None:
+    w = writer(tmp_path, max_bytes=2000)
+    for i in range(6):
+        w.write(exchange(f"https://www.spacewar.com/{i}.html", 200, PAGE + bytes([i])))
+    w.close()
+    files = sorted(tmp_path.glob("*.warc.gz"))
+    assert len(files) > 2
+    first = files[0].read_bytes()
+    files[-1].write_bytes(files[-1].read_bytes()[:40])  # inside the warcinfo record
+    files[0].write_bytes(first[:-3])  # not a last file: a writer never leaves one cut
+    repaired = repair_folder(tmp_path)
+    assert list(repaired) == [files[-1].name]
+    assert not files[-1].exists()
+    files[0].write_bytes(first)
+
+
+def test_indexes_merge_sorted_and_lose_no_line(tmp_path: Path):
+    for name, hosts in (("a", ("www.spacewar.com", "www.terradaily.com")),
+                        ("b", ("www.spacedaily.com", "www.marsdaily.com"))):
+        w = writer(tmp_path / name)
+        for host in hosts:
+            w.write(exchange(f"https://{host}/x.html", 200, PAGE + host.encode()))
+        w.close()
+        index_folder(tmp_path / name)
+    total = merge_indexes([tmp_path / n / INDEX_NAME for n in "ab"], tmp_path / "all.cdxj")
+    lines = (tmp_path / "all.cdxj").read_text().splitlines()
+    assert total == len(lines) == 4
+    assert lines == sorted(lines)
+    assert {e.url for e in read_index(tmp_path / "all.cdxj")} == {
+        "https://www.spacewar.com/x.html", "https://www.terradaily.com/x.html",
+        "https://www.spacedaily.com/x.html", "https://www.marsdaily.com/x.html"}
+
+
+def test_a_copied_folder_reads_the_same(tmp_path: Path):
+    w = writer(tmp_path / "a")
+    pointer = w.write(exchange("https://www.spacewar.com/x.html", 200, PAGE))
+    w.close()
+    shutil.copytree(tmp_path / "a", tmp_path / "b")
+    assert Captures([tmp_path / "b"]).page(pointer.item()).body == PAGE
