@@ -1,4 +1,4 @@
-"""Command line: ``python -m crawler demo | crawl | export | extract | mirror``."""
+"""Command line: ``python -m crawler demo | crawl | export | extract | mirror | report``."""
 
 from __future__ import annotations
 
@@ -59,6 +59,10 @@ def main(argv: list[str] | None = None) -> int:
         from crawler.export.cli import main as export_main
 
         return export_main(argv[1:])
+    if argv and argv[0] == "report":
+        from crawler.report.cli import main as report_main
+
+        return report_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m crawler", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("extract", help="print the record of one page as JSON")
@@ -82,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=lambda a: __import__("crawler.demo", fromlist=["run"]).run(a))
     sub.add_parser("mirror", help="build or serve the offline mirror (see: mirror --help)")
     sub.add_parser("export", help="turn runs into one dataset (see: export --help)")
+    sub.add_parser("report", help="one HTML page of the run history (see: report --help)")
     args = parser.parse_args(argv)
     return int(args.func(args))
 

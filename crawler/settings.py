@@ -131,3 +131,7 @@ SMN_REDIS_LOCK_SECONDS = 10.0
 """Timeout of the job-wide lock held while one worker checks and records a story."""
 SMN_REDIS_STATE_KEY = "smn:state"
 """Key prefix of the Redis state shared across jobs (like the SQLite file across runs)."""
+
+# --- Operations: metrics and progress (crawler.runs.metrics, crawler.progress) --------------
+SMN_METRICS_PATH = ""
+"""Prometheus text file a scheduled run rewrites; empty: <output>/metrics/smn.prom."""

@@ -22,16 +22,12 @@ from crawler.runs.folder import (
     RunFolder,
     new_run_id,
     previous_manifest,
+    run_folders,
     unfinished_run,
     utc_now,
 )
 from crawler.runs.lock import Locked, job_lock
-
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_NOTHING = 3
-EXIT_MONITOR = 4
-EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
+from crawler.runs.status import EXIT_FAILED, EXIT_LOCKED, EXIT_MONITOR, EXIT_NOTHING, EXIT_OK
 
 
 @dataclass
@@ -156,10 +152,30 @@ def _run_locked(opts: RunOptions, runs: Path) -> int:
     code = exit_status(problems)
     manifest["exit_status"] = code
     run.write_manifest(manifest)
+    write_operator_views(opts, runs)
     print(account.summary(manifest, run))
     for problem in problems:
         print(f"crawl: {problem['monitor']}: {problem['message']}", file=sys.stderr)
     return code
+
+
+def write_operator_views(opts: RunOptions, runs: Path) -> None:
+    """Rewrite the job's Prometheus text file and run report from every run's manifest.
+
+    Neither may change the run's outcome: a failure to write is one line on stderr.
+    """
+    from crawler.report.cli import write_report
+    from crawler.runs.metrics import metrics_path, write_metrics
+
+    settings = project_settings(opts.settings or {})
+    path = metrics_path(settings.get("SMN_METRICS_PATH"), opts.output)
+    manifests = [m for m in (f.manifest() for f in run_folders(runs)) if m]
+    for name, write in (("metrics", lambda: write_metrics(path, manifests)),
+                        ("report", lambda: write_report(runs))):
+        try:
+            write()
+        except OSError as exc:
+            print(f"crawl: could not write the {name}: {exc}", file=sys.stderr)
 
 
 def exit_status(problems: list[dict[str, Any]]) -> int:
