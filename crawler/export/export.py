@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from crawler.export import card, chart
+from crawler.export import card, chart, metadata
 from crawler.export.canonical import month_of
 from crawler.export.filters import ORDER, Filters
 from crawler.export.sources import Source
@@ -35,6 +35,10 @@ def sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 def _progress(total: int, desc: str, unit: str, enabled: bool) -> Any:
@@ -84,6 +88,7 @@ def export(sources: Sequence[Source], out: Path, filters: Filters | None = None,
     per_section: Counter[str] = Counter()
     per_month: Counter[str] = Counter()
     per_month_site: Counter[tuple[str, str]] = Counter()
+    per_language: Counter[str] = Counter()
     first = last = crawled_max = None
     exported = 0
     with StoryStore(temp_dir) as store:
@@ -118,6 +123,7 @@ def export(sources: Sequence[Source], out: Path, filters: Filters | None = None,
                     per_section[record["section"] or NO_SECTION] += 1
                     per_month[month] += 1
                     per_month_site[month, site] += 1
+                    per_language[record["language"]] += 1
                     if record["published"]:
                         first = first or record["published"]
                         last = record["published"]
@@ -148,15 +154,25 @@ def export(sources: Sequence[Source], out: Path, filters: Filters | None = None,
         "published": {"first": first, "last": last, "undated": per_month.get("undated", 0)},
         "counts": {"site": dict(sorted(per_site.items())),
                    "section": dict(sorted(per_section.items())),
-                   "month": dict(sorted(per_month.items()))},
+                   "month": dict(sorted(per_month.items())),
+                   "language": dict(sorted(per_language.items()))},
         "formats": [f for f in FORMATS if f in formats or f == "jsonl"],
         "files": {},
     }
     names = [FILE_NAMES[f] for f in manifest["formats"]] + [CHART]
     manifest["files"] = {n: {"bytes": (out / n).stat().st_size, "sha256": sha256(out / n)}
                          for n in names}
-    (out / CARD).write_text(card.render(schema, manifest, CHART, year), encoding="utf-8")
-    manifest["files"][CARD] = {"bytes": (out / CARD).stat().st_size, "sha256": sha256(out / CARD)}
+    languages = [code for code, _ in per_language.most_common()]
+    card_text = (metadata.front_matter(manifest, languages)
+                 + card.render(schema, manifest, CHART, year))
+    (out / CARD).write_text(card_text, encoding="utf-8")
+    _write_json(out / metadata.CROISSANT,
+                metadata.croissant(schema, manifest, card_text, languages,
+                                   (crawled_max or "1970-01-01")[:10]))
+    _write_json(out / metadata.DATAPACKAGE, metadata.datapackage(schema, manifest, card_text))
+    for name in (CARD, metadata.CROISSANT, metadata.DATAPACKAGE):
+        manifest["files"][name] = {"bytes": (out / name).stat().st_size,
+                                   "sha256": sha256(out / name)}
     (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                 encoding="utf-8")
     return manifest
