@@ -100,7 +100,10 @@ SMN_OUTPUT_DIR = "output"
 """Folder of the duplicates and rejects files when the crawl has no local articles file."""
 SMN_STATS_PATH = ""
 """Where to write the crawl's stats as JSON when it closes; empty: nowhere."""
-EXTENSIONS = {"crawler.components.extensions.StatsDump": 500}
+EXTENSIONS = {
+    "crawler.components.extensions.StatsDump": 500,
+    "crawler.components.extensions.CrawlProgress": 600,
+}
 
 # --- Monitors of scheduled runs (crawler.runs.monitors) --------------------------------------
 SMN_MONITOR_COVERAGE_DROP = 5.0
@@ -135,3 +138,5 @@ SMN_REDIS_STATE_KEY = "smn:state"
 # --- Operations: metrics and progress (crawler.runs.metrics, crawler.progress) --------------
 SMN_METRICS_PATH = ""
 """Prometheus text file a scheduled run rewrites; empty: <output>/metrics/smn.prom."""
+SMN_PROGRESS = "auto"
+"""Live progress line: auto (on a terminal when the log goes to a file), on, off."""

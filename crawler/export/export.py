@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +17,7 @@ from crawler.export.sources import Source
 from crawler.export.store import StoryStore
 from crawler.export.writers import FILE_NAMES, FORMATS, open_writers, ordered
 from crawler.jsonl import count_records, read_records
+from crawler.progress import Progress
 from crawler.schema import is_valid, load_schema
 
 EXPORT_VERSION = 1
@@ -41,14 +41,12 @@ def _write_json(path: Path, data: Any) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
-def _progress(total: int, desc: str, unit: str, enabled: bool) -> Any:
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc=desc, unit=unit, unit_scale=True, disable=not enabled,
-                file=sys.stderr, leave=False)
+def _progress(total: int, desc: str, unit: str, enabled: bool | None) -> Progress:
+    """The export's progress line (crawler.progress): on a terminal unless told otherwise."""
+    return Progress(f"export: {desc}", total=total, unit=unit, enabled=enabled)
 
 
-def _load(store: StoryStore, sources: Sequence[Source], show: bool) -> None:
+def _load(store: StoryStore, sources: Sequence[Source], show: bool | None) -> None:
     """Every record and duplicate line of every source into the store; counts lines."""
     total = sum(p.stat().st_size for s in sources for p in (s.articles, s.duplicates)
                 if p.is_file())
@@ -59,12 +57,12 @@ def _load(store: StoryStore, sources: Sequence[Source], show: bool) -> None:
                 lines["articles"] += 1
                 if record is None or not store.add_record(index, pos, length, record):
                     lines["unreadable"] += 1
-                bar.update(length)
+                bar.update(advance=length)
             for _, length, record in read_records(source.duplicates):
                 lines["duplicates"] += 1
                 if record is None or not store.add_duplicate(record):
                     lines["unreadable"] += 1
-                bar.update(length)
+                bar.update(advance=length)
             lines["rejects"] = count_records(source.rejects)
             source.lines = dict(lines)
 
@@ -74,7 +72,7 @@ def export(sources: Sequence[Source], out: Path, filters: Filters | None = None,
            progress: bool | None = None) -> dict[str, Any]:
     """Write the dataset of ``sources`` into ``out``; returns the manifest."""
     filters = filters or Filters()
-    show = sys.stderr.isatty() if progress is None else progress
+    show = progress
     out.mkdir(parents=True, exist_ok=True)
     schema = load_schema()
     fields = list(schema["properties"])
@@ -98,9 +96,9 @@ def export(sources: Sequence[Source], out: Path, filters: Filters | None = None,
         writers = open_writers(out, formats, columns)
         handles: dict[int, IO[bytes]] = {}
         try:
-            with _progress(counts.stories, "writing stories", "rec", show) as bar:
+            with _progress(counts.stories, "writing stories", "records", show) as bar:
                 for story in store.stories():
-                    bar.update(1)
+                    bar.update(advance=1, exported=exported)
                     fh = handles.get(story.src)
                     if fh is None:
                         fh = handles[story.src] = sources[story.src].articles.open("rb")
@@ -128,6 +126,7 @@ def export(sources: Sequence[Source], out: Path, filters: Filters | None = None,
                         first = first or record["published"]
                         last = record["published"]
                     crawled_max = max(crawled_max or "", record["crawled_at"])
+                bar.update(exported=exported, force=True)  # the last story's outcome too
         finally:
             for handle in handles.values():
                 handle.close()

@@ -18,7 +18,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from crawler.export.writers import ALTERNATE_URLS_DESCRIPTION, FILE_NAMES, LIST_FIELDS
+from crawler.export.writers import ALTERNATE_URLS_DESCRIPTION, FILE_NAMES
 
 CROISSANT = "croissant.json"
 DATAPACKAGE = "datapackage.json"
@@ -93,7 +93,7 @@ def _description(name: str, spec: Mapping[str, Any]) -> str:
     from crawler.export.card import EXTRA_DESCRIPTIONS
 
     text = str(spec.get("description") or EXTRA_DESCRIPTIONS.get(name, name))
-    if name in LIST_FIELDS:
+    if "array" in kinds(spec):
         text += " In the CSV file: a JSON array."
     return text
 
