@@ -55,20 +55,17 @@ def y_of(value: float, top_value: float) -> float:
     return round(TOP + span * (1 - share), 2)
 
 
-def nice_top(value: float) -> float:
-    """A round axis top at or above ``value``.
+def nice_top(value: float) -> int:
+    """An axis top at or above ``value`` whose quarters are round numbers (the grid lines).
 
-    >>> nice_top(0), nice_top(7), nice_top(230), nice_top(1000)
-    (1, 10, 250, 1000)
+    >>> nice_top(0), nice_top(5), nice_top(29), nice_top(610), nice_top(1000)
+    (4, 8, 40, 800, 1000)
     """
-    if value <= 1:
-        return 1
     step = 1
     while True:
         for factor in (1, 2, 2.5, 5):
-            top = step * factor
-            if top >= value:
-                return int(top)
+            if (step > 1 or factor != 2.5) and 4 * step * factor >= value:
+                return int(4 * step * factor)
         step *= 10
 
 

@@ -29,7 +29,7 @@ th,td{border-bottom:1px solid #e7eaf0;padding:4px 6px;text-align:left;vertical-a
 th{background:#f0f2f6;position:sticky;top:0}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .badge{display:inline-block;white-space:nowrap;border-radius:10px;padding:0 8px;color:#fff;
 font-size:12px}
-.files a{display:block;font-size:12px;white-space:nowrap}
+.files{max-width:240px}.files a{font-size:12px;white-space:nowrap;margin-right:6px}
 .problems{color:#8a1c1c;font-size:12px;margin:0;padding-left:16px;min-width:300px}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(430px,1fr));gap:12px}
 .card{border:1px solid #e2e5eb;border-radius:6px;padding:6px 8px}
