@@ -29,6 +29,7 @@ SMN_MAX_CRAWL_DELAY = 60.0
 """Upper bound, in seconds, on a robots.txt Crawl-delay that the crawler honours."""
 ADDONS = {
     "crawler.components.addons.Politeness": 0,
+    "crawler.components.addons.DefaultFeed": 5,
     "crawler.distributed.Distributed": 10,
 }
 
@@ -89,9 +90,8 @@ FEED_STORAGES = {  # every exported line reaches the OS at once: a kill loses no
     "": "crawler.components.exportstorage.LineFileFeedStorage",
     "file": "crawler.components.exportstorage.LineFileFeedStorage",
 }
-FEEDS = {
-    "output/%(name)s-%(time)s.jsonl": {"format": "jsonlines", "encoding": "utf-8"},
-}
+SMN_DEFAULT_FEED = "output/%(name)s-%(time)s.jsonl"
+"""Articles file of a crawl given no feed (-o, -O, FEEDS); a -O file replaces it (addons)."""
 SMN_DUPLICATES_PATH = ""
 """The duplicates file; empty: beside the articles file (``<name>.duplicates.jsonl``)."""
 SMN_REJECTS_PATH = ""

@@ -99,3 +99,19 @@ class Politeness:
         settings.set("DOWNLOAD_DELAY_JITTER", 0, priority="spider")
         concurrency = settings.getint("CONCURRENT_REQUESTS")
         settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", concurrency, priority="spider")
+
+
+class DefaultFeed:
+    """A crawl given no feed writes its articles to ``SMN_DEFAULT_FEED`` (JSON Lines).
+
+    Scrapy merges the ``FEEDS`` of every settings level, so a default feed declared in the
+    settings sheet would be written beside a ``-O`` file; an add-on sees the final settings and
+    adds the default only when no feed was asked for.
+    """
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        """Add the default feed when FEEDS is empty."""
+        uri = settings.get("SMN_DEFAULT_FEED")
+        if uri and not settings.getdict("FEEDS"):
+            settings.set("FEEDS", {uri: {"format": "jsonlines", "encoding": "utf-8"}},
+                         priority="addon")
