@@ -34,8 +34,27 @@ def _extract(args: argparse.Namespace) -> int:
     return 0
 
 
+def crawl_refusal(args: argparse.Namespace) -> str | None:
+    """Why a scheduled run cannot start with these arguments (one line), or None."""
+    from crawler.extras import MissingExtra, require
+    from crawler.navigation.spider import site_domains
+
+    try:
+        site_domains(args.sites)
+        if args.redis:
+            require("redis", "--redis (distributed crawling)")
+    except (ValueError, MissingExtra) as exc:
+        return str(exc)
+    return None
+
+
 def _crawl(args: argparse.Namespace) -> int:
     from crawler.runs.scheduled import RunOptions, run
+
+    problem = crawl_refusal(args)
+    if problem:  # before the lock, the run folder or any request
+        print(f"crawl: {problem}", file=sys.stderr)
+        return 2
 
     settings = {}
     for item in args.set or []:

@@ -12,6 +12,7 @@ from crawler import __version__
 
 BOT_NAME = "smn"
 SPIDER_MODULES = ["crawler.navigation.spider"]
+COMMANDS_MODULE = "crawler.components.commands"  # `scrapy crawl` refuses bad arguments in a line
 
 # --- Politeness towards the live sites (crawler.components.addons) -------------------------
 USER_AGENT = f"smn-crawler/{__version__} (news dataset crawler; Scrapy)"
