@@ -34,8 +34,8 @@ settings.setmodule("crawler.settings", priority="project")
 for key, value in json.loads(sys.argv[1]).items():
     settings.set(key, value, priority="cmdline")  # as `-s KEY=VALUE`
 records = []
-logging.getLogger("crawler.addons").addHandler(logging.Handler())
-logging.getLogger("crawler.addons").handlers[-1].emit = records.append
+logging.getLogger("crawler.components.addons").addHandler(logging.Handler())
+logging.getLogger("crawler.components.addons").handlers[-1].emit = records.append
 crawler = CrawlerProcess(settings).create_crawler(SmnSpider)
 crawler._apply_settings()  # the add-ons, as at the start of `scrapy crawl`
 s = crawler.settings
