@@ -35,7 +35,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from crawler.mirror.server import serve_in_thread
 from tests.browser import headless_chromium
-from tests.crawling import ROOT, build_mirror, read_jsonl
+from tests.crawling import build_mirror, read_jsonl
 from tests.runs_helpers import crawl_cmd, manifest, run_dirs
 
 pytestmark = pytest.mark.e2e
@@ -53,10 +53,12 @@ class History:
     out: Path
     returncodes: list[int]
     stderr: list[str]
+    stdout: list[str]
 
 
-def _run(cmd: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+def _run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """A scheduled run as cron starts it: from another folder than the checkout, piped."""
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
 def _closed_port() -> int:
@@ -65,13 +67,13 @@ def _closed_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _stopped_run(mirror_url: str, out: Path) -> subprocess.CompletedProcess[str]:
+def _stopped_run(mirror_url: str, out: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     """A polite run (Crawl-delay 1 s) sent SIGTERM once it has exported an article."""
     cmd = [sys.executable, "-m", "crawler", "crawl", "--mirror", mirror_url, "--output", str(out),
            "--sites", SITE, "-s", "DOWNLOAD_TIMEOUT=2",
            "-s", "CONCURRENT_REQUESTS=2"]  # few requests queued: the graceful stop is short
     before = set(run_dirs(out))
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
@@ -93,31 +95,59 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> History:
     results = []
     first = build_mirror(root / "a", 300, seed=21)
     with serve_in_thread(first, slow_seconds=1) as running:
-        results.append(_run(crawl_cmd(running.base_url, out, "--sites", SITE)))
+        results.append(_run(crawl_cmd(running.base_url, out, "--sites", SITE), root))
     changed = build_mirror(root / "b", 300, seed=22)
     for page in (changed / f"www.{SITE}" / "reports").glob("*.html"):
         page.write_bytes(re.sub(rb'<span class="(?:BY|BHS)">[^<]*</span>', b"",
                                 page.read_bytes()))
     shutil.rmtree(out / "httpcache")
     with serve_in_thread(changed, slow_seconds=1) as running:
-        results.append(_run(crawl_cmd(running.base_url, out, "--sites", SITE)))
-    shutil.rmtree(out / "httpcache")  # else the hubs would be served from the cache on error
-    results.append(_run(crawl_cmd(f"http://127.0.0.1:{_closed_port()}", out, "--sites", SITE)))
+        results.append(_run(crawl_cmd(running.base_url, out, "--sites", SITE), root))
+    # nothing answers: the HTTP cache still holds the hubs, which must not hide it
+    results.append(_run(crawl_cmd(f"http://127.0.0.1:{_closed_port()}", out, "--sites", SITE),
+                        root))
     later = build_mirror(root / "c", 300, seed=23)
     with serve_in_thread(later, slow_seconds=1) as running:
-        results.append(_stopped_run(running.base_url, out))
-    return History(out, [r.returncode for r in results], [r.stderr for r in results])
+        results.append(_stopped_run(running.base_url, out, root))
+    return History(out, [r.returncode for r in results], [r.stderr for r in results],
+                   [r.stdout for r in results])
 
 
 def test_exit_statuses_of_real_runs(history: History) -> None:
     assert history.returncodes == [0, 4, 3, 1], history.stderr
     manifests = [manifest(d) for d in run_dirs(history.out)]
     assert [m["exit_status"] for m in manifests] == history.returncodes
-    assert manifests[2]["responses"] == 0
-    assert "nothing_found" in history.stderr[2]
+    assert manifests[2]["recovered_from_cache"] > 0  # hubs from the cache, no site answered
+    assert "nothing_found: 0 responses from the network" in history.stderr[2]
     assert manifests[3]["finish_reason"] == "shutdown"
     assert "finish_reason: crawl ended: shutdown" in history.stderr[3]
     assert "coverage" in history.stderr[1]
+
+
+def test_each_run_writes_its_crawl_log(history: History) -> None:
+    for run, code in zip(run_dirs(history.out), history.returncodes, strict=True):
+        log = (run / "crawl.log").read_text(encoding="utf-8")
+        m = manifest(run)
+        assert f"[crawler.runs] INFO: Run {run.name}, attempt 1" in log
+        assert f"[crawler.runs] INFO: Run {run.name} ended: exit status {code}" in log
+        assert "[scrapy.core.engine] INFO: Spider opened" in log  # the crawl's own log, at INFO
+        assert " DEBUG: " not in log
+        failed = re.findall(r"\[smn\] WARNING: Failed (\S+): (\w+)", log)
+        assert Counter(reason for _, reason in failed) == Counter(m["errors"])
+        for problem in m["problems"]:
+            assert f"WARNING: Monitor {problem['monitor']}: {problem['message']}" in log
+    layout = manifest(run_dirs(history.out)[1])["problems"]
+    assert any("dateline coverage fell" in p["message"] for p in layout)
+
+
+def test_cron_output_stays_readable(history: History) -> None:
+    """What cron appends to its log: the summary lines and one line per problem."""
+    for run, out, err in zip(run_dirs(history.out), history.stdout, history.stderr, strict=True):
+        assert out.splitlines()[0].startswith(f"run {run.name} ")
+        assert len(out.splitlines()) == 4
+        assert all(line.startswith("crawl: ") for line in err.splitlines())
+        assert len(err.splitlines()) == len(manifest(run)["problems"])
+        assert "\r" not in out + err and "\x1b" not in out + err
 
 
 # -- metrics ------------------------------------------------------------------------------------
@@ -181,7 +211,7 @@ def test_report_page_in_headless_chromium(history: History, tmp_path: Path) -> N
     page = tmp_path / "site" / "report.html"
     proc = subprocess.run([sys.executable, "-m", "crawler", "report", "--runs",
                            str(history.out / "runs"), "--out", str(page)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     html = page.read_text(encoding="utf-8")
     assert not re.search(r"""(?:src|href)=["']?(?:https?:)?//""", html)  # nothing from a CDN

@@ -60,6 +60,18 @@ class RunRow:
         return sum(self.errors.values())
 
 
+def errors_of(manifest: Mapping[str, Any]) -> dict[str, int]:
+    """Failed requests of a run by reason, those answered from the HTTP cache included.
+
+    >>> errors_of({"errors": {"http_404": 2}, "recovered_from_cache": 3})
+    {'http_404': 2, 'answered_from_cache': 3}
+    """
+    errors = {str(k): int(v) for k, v in (manifest.get("errors") or {}).items()}
+    if manifest.get("recovered_from_cache"):
+        errors["answered_from_cache"] = int(manifest["recovered_from_cache"])
+    return errors
+
+
 def row_of(folder: Path, manifest: Mapping[str, Any] | None) -> RunRow:
     """A run's row from its folder and manifest (a folder without one is 'unfinished')."""
     m: Mapping[str, Any] = manifest or {}
@@ -78,7 +90,7 @@ def row_of(folder: Path, manifest: Mapping[str, Any] | None) -> RunRow:
         articles=int(m.get("articles_exported") or 0),
         duplicates=int(m.get("duplicates") or 0),
         rejects=int(m.get("rejects") or 0),
-        errors={str(k): int(v) for k, v in (m.get("errors") or {}).items()},
+        errors=errors_of(m),
         rejects_by_reason={str(k): int(v) for k, v in (m.get("rejects_by_reason") or {}).items()},
         problems=[f"{p.get('monitor')}: {p.get('message')}" for p in m.get("problems") or []],
         coverage=dict(m.get("coverage") or {}),
