@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.crawling import ROOT
+from crawler.mirror.server import RunningMirror
+from tests.crawling import ROOT, read_jsonl, truth
 
 pytestmark = pytest.mark.slow
 
@@ -80,3 +81,23 @@ def test_demo_runs_from_an_empty_folder(installed: Path, tmp_path: Path) -> None
     truth = (empty / "output" / "mirror-100-1" / "truth.jsonl").read_text().splitlines()
     assert exported >= 0.8 * len(truth)
     assert not (ROOT / "output" / "mirror-100-1").exists()
+
+
+def test_console_script_crawls_from_any_folder(
+    installed: Path, mirror300: tuple[Path, RunningMirror], tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out = tmp_path / "data"
+    proc = subprocess.run([str(installed / "smn-crawler"), "crawl", "--mirror",
+                           mirror300[1].base_url, "--output", str(out), "--sites",
+                           "spacewar.com", "-s", "SMN_POLITE=False", "-s", "DOWNLOAD_TIMEOUT=1"],
+                          cwd=elsewhere, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    assert list(elsewhere.iterdir()) == []  # nothing written where it was started
+    [run] = [p for p in (out / "runs").iterdir() if p.is_dir()]
+    articles = read_jsonl(run / "articles.jsonl")
+    expected = {u for u, t in truth(mirror300[0]).items() if t["site"] == "spacewar.com"}
+    assert len({a["url"] for a in articles} & expected) >= 0.8 * len(expected)
+    assert "Spider opened" in (run / "crawl.log").read_text()
+    assert (out / "report.html").is_file() and (out / "metrics" / "smn.prom").is_file()

@@ -18,7 +18,7 @@ import pytest
 
 from crawler.mirror.server import RunningMirror
 from crawler.progress import Progress
-from tests.crawling import ROOT, read_jsonl
+from tests.crawling import read_jsonl
 from tests.runs_helpers import crawl_cmd, run_dirs
 
 ONE_SITE = ("--sites", "spacewar.com")  # a crawl of a few seconds: several redraws
@@ -64,7 +64,7 @@ def test_scheduled_crawl_draws_one_live_line_on_a_terminal_only(
     mirror300: tuple[Path, RunningMirror], tmp_path: Path
 ) -> None:
     out = tmp_path / "tty"
-    status, screen = run_on_terminal(crawl_cmd(mirror300[1].base_url, out, *ONE_SITE), ROOT)
+    status, screen = run_on_terminal(crawl_cmd(mirror300[1].base_url, out, *ONE_SITE), tmp_path)
     assert status == 0, screen[-2000:]
     lines = [(kind, text) for kind, text in LINE.findall(screen)]
     assert len(lines) >= 3, screen[-2000:]  # redrawn in place, several times
@@ -83,8 +83,8 @@ def test_scheduled_crawl_draws_one_live_line_on_a_terminal_only(
     assert _numbers(final)["errors"] == sum(v for k, v in stats.items()
                                             if k.startswith("errors/"))
 
-    piped = subprocess.run(crawl_cmd(mirror300[1].base_url, tmp_path / "cron", *ONE_SITE), cwd=ROOT,
-                           capture_output=True, text=True, timeout=300)
+    piped = subprocess.run(crawl_cmd(mirror300[1].base_url, tmp_path / "cron", *ONE_SITE),
+                           cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert piped.returncode == 0, piped.stderr[-2000:]
     assert "\r" not in piped.stderr and "pages/s" not in piped.stderr
     assert "pages/s" not in piped.stdout
@@ -94,7 +94,7 @@ def test_scheduled_crawl_draws_one_live_line_on_a_terminal_only(
 def test_export_draws_its_line_on_a_terminal(crawl300_runs: Path, tmp_path: Path) -> None:
     cmd = [sys.executable, "-m", "crawler", "export", "--runs", str(crawl300_runs),
            "--out", str(tmp_path / "dataset")]
-    status, screen = run_on_terminal(cmd, ROOT)
+    status, screen = run_on_terminal(cmd, tmp_path)
     assert status == 0, screen[-2000:]
     kinds = [kind for kind, _ in LINE.findall(screen)]
     assert "export: reading runs" in kinds and "export: writing stories" in kinds
@@ -104,7 +104,7 @@ def test_export_draws_its_line_on_a_terminal(crawl300_runs: Path, tmp_path: Path
     assert last.startswith(f"{stories:,}/{stories:,} records (100%)")
     assert f"{manifest['records']['exported']:,} exported" in last
 
-    piped = subprocess.run([*cmd[:-1], str(tmp_path / "again")], cwd=ROOT, capture_output=True,
+    piped = subprocess.run([*cmd[:-1], str(tmp_path / "again")], cwd=tmp_path, capture_output=True,
                            text=True, timeout=300)
     assert piped.returncode == 0 and "\r" not in piped.stderr
 
@@ -113,7 +113,7 @@ def test_export_draws_its_line_on_a_terminal(crawl300_runs: Path, tmp_path: Path
 def crawl300_runs(mirror300: tuple[Path, RunningMirror], tmp_path: Path) -> Path:
     """One scheduled run of the 300-article mirror; its runs folder."""
     out = tmp_path / "runs-out"
-    proc = subprocess.run(crawl_cmd(mirror300[1].base_url, out, *ONE_SITE), cwd=ROOT,
+    proc = subprocess.run(crawl_cmd(mirror300[1].base_url, out, *ONE_SITE), cwd=tmp_path,
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     return out / "runs"
