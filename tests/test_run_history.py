@@ -226,7 +226,7 @@ def test_report_page_in_headless_chromium(history: History, tmp_path: Path) -> N
             "return performance.getEntriesByType('resource').map(e => e.name)")
         assert fetched == []
 
-        rows = driver.find_elements("css selector", "#runs tbody tr")
+        rows = driver.find_elements("css selector", "#runs tbody tr.run")
         shown = {r.get_attribute("data-run"): r.get_attribute("data-status") for r in rows}
         assert shown == {i: STATUS_NAMES[c] for i, c in zip(ids, history.returncodes,
                                                            strict=True)}
@@ -257,6 +257,12 @@ def test_report_page_in_headless_chromium(history: History, tmp_path: Path) -> N
         assert drawn["dateline"][after][1] - drawn["dateline"][before][1] > 60  # pixels down
         assert drawn["title"][after][1] == drawn["title"][before][1]  # 100 % both times
 
+        for run in runs:
+            problems = manifest(run)["problems"]
+            shown_problems = driver.find_elements(
+                "css selector", f'tr[data-problems-of="{run.name}"] li')
+            assert [p.text for p in shown_problems] == [f"{p['monitor']}: {p['message']}"
+                                                        for p in problems]
         reasons = {r.get_attribute("data-reason")
                    for r in driver.find_elements("css selector", "#errors tr[data-reason]")}
         expected = {reason for d in runs for reason in manifest(d)["errors"]}

@@ -29,8 +29,10 @@ th,td{border-bottom:1px solid #e7eaf0;padding:4px 6px;text-align:left;vertical-a
 th{background:#f0f2f6;position:sticky;top:0}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .badge{display:inline-block;white-space:nowrap;border-radius:10px;padding:0 8px;color:#fff;
 font-size:12px}
-.files{max-width:240px}.files a{font-size:12px;white-space:nowrap;margin-right:6px}
-.problems{color:#8a1c1c;font-size:12px;margin:0;padding-left:16px;min-width:300px}
+td.files{width:190px;min-width:190px}.files a{display:inline-block;font-size:12px;margin-right:6px}
+.problems{color:#8a1c1c;font-size:12px;margin:0;padding-left:16px}
+tr.problems-row td{border-top:none;padding-top:0}
+tr.run:has(+ tr.problems-row) td{border-bottom:none}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(430px,1fr));gap:12px}
 .card{border:1px solid #e2e5eb;border-radius:6px;padding:6px 8px}
 .card h3{font-size:14px;margin:0 0 4px}.card .sub{color:#5b6476;font-weight:normal}
@@ -106,28 +108,33 @@ def _links(row: RunRow, base: Path) -> str:
     links = []
     for name in row.files:
         href = os.path.relpath(row.folder / name, base).replace(os.sep, "/")
-        links.append(f'<a href="{escape(href)}">{escape(name)}</a>')
+        label = name.rsplit(".", 1)[0].replace("crawl", "log")
+        links.append(f'<a href="{escape(href)}" title="{escape(name)}">{escape(label)}</a>')
     return "".join(links)
 
 
 def runs_table(rows: Sequence[RunRow], base: Path) -> str:
-    """Every run, newest first: status, exit code, duration, counts, problems, files."""
+    """Every run, newest first: status, exit code, duration, counts, files, and under a run
+    its problems."""
     head = ("run", "status", "started", "duration", "attempts", "requests", "responses",
-            "articles", "duplicates", "rejects", "failed requests", "problems", "files")
+            "articles", "duplicates", "rejects", "failed requests", "files")
     out = ['<div class="scroll"><table id="runs"><thead><tr>',
            "".join(f"<th>{h}</th>" for h in head), "</tr></thead><tbody>"]
     for row in reversed(rows):
-        problems = "".join(f"<li>{escape(p)}</li>" for p in row.problems)
         out.append(
-            f'<tr data-run="{escape(row.run_id)}" data-status="{escape(row.status)}">'
+            f'<tr class="run" data-run="{escape(row.run_id)}" data-status="{escape(row.status)}">'
             f"<td>{escape(row.run_id)}</td><td>{_badge(row.status, row.exit_status)}</td>"
             + f'<td class="t">{escape(time_text(row.started_at))}</td>'
             + _td(duration_text(row.duration), True)
             + _td(row.attempts, True) + _td(row.requests, True) + _td(row.responses, True)
             + _td(row.articles, True) + _td(row.duplicates, True) + _td(row.rejects, True)
             + _td(row.error_count, True)
-            + f'<td><ul class="problems">{problems}</ul></td>'
             + f'<td class="files">{_links(row, base)}</td></tr>')
+        if row.problems:  # the monitors' findings, full width under their run
+            problems = "".join(f"<li>{escape(p)}</li>" for p in row.problems)
+            out.append(f'<tr class="problems-row" data-problems-of="{escape(row.run_id)}">'
+                       f'<td></td><td colspan="{len(head) - 1}"><ul class="problems">'
+                       f"{problems}</ul></td></tr>")
     out.append("</tbody></table></div>")
     return "".join(out)
 
