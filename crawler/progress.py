@@ -24,7 +24,6 @@ the requests still queued.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import time
 from collections import deque
@@ -164,9 +163,17 @@ class Progress:
         return format_line(self.label, self.done, self.unit, self.counts, self.rate(),
                            self.total, self.extra)
 
+    def columns(self) -> int | None:
+        """The width of the terminal the line is drawn on (None: unknown, no limit)."""
+        try:
+            columns = os.get_terminal_size(self.stream.fileno()).columns
+        except (AttributeError, OSError, ValueError):
+            return None
+        return columns or None  # a new pseudo-terminal says 0
+
     def _draw(self, now: float) -> None:
-        columns = shutil.get_terminal_size((100, 24)).columns
-        text = self.line()[: max(columns - 1, 20)]
+        columns = self.columns()
+        text = self.line() if columns is None else self.line()[: max(columns - 1, 20)]
         self.stream.write("\r" + text + "\x1b[K")
         self.stream.flush()
         self._drawn_at = now

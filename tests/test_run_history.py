@@ -181,6 +181,10 @@ def test_metrics_file_parses_and_equals_the_runs(history: History) -> None:
     assert samples["smn_duplicates_total", ()] == duplicates
     manifests = [manifest(d) for d in runs]
     assert samples["smn_requests_total", ()] == sum(m["requests"] for m in manifests)
+    stats = [json.loads((d / "stats.json").read_text()) for d in runs]
+    recovered = sum(s.get("httpcache/errorrecovery", 0) for s in stats)
+    assert recovered > 0
+    assert samples["smn_requests_recovered_from_cache_total", ()] == recovered
     statuses: Counter[str] = Counter()
     for m in manifests:
         statuses.update(m["status_counts"])

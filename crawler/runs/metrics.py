@@ -119,10 +119,11 @@ class RunsCollector(Collector):
             ("smn_rejects", "Articles rejected by validation.", lambda m: m.get("rejects", 0)),
             ("smn_requests", "Requests sent over the network (HTTP cache hits excluded).",
              lambda m: m.get("requests", 0)),
-            ("smn_request_errors", "Requests that failed for good (after retries), those "
-             "answered from the HTTP cache instead included.",
-             lambda m: sum((m.get("errors") or {}).values()) + (m.get("recovered_from_cache")
-                                                                 or 0)),
+            ("smn_request_errors", "Requests that failed for good (after retries).",
+             lambda m: sum((m.get("errors") or {}).values())),
+            ("smn_requests_recovered_from_cache", "Requests that failed on the network and "
+             "were answered from the HTTP cache instead.",
+             lambda m: m.get("recovered_from_cache", 0)),
             ("smn_retries", "Requests retried.", lambda m: m.get("retries", 0)),
         ):
             yield CounterMetricFamily(name, doc,

