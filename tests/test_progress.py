@@ -12,6 +12,7 @@ import select
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -59,12 +60,30 @@ def _numbers(text: str) -> dict[str, int]:
     return {name: int(value.replace(",", "")) for value, name in found}
 
 
+@dataclass
+class TerminalRun:
+    """A scheduled run started on a pseudo-terminal: its exit status, screen and output."""
+
+    status: int
+    screen: str
+    out: Path
+
+
+@pytest.fixture(scope="module")
+def terminal_run(
+    mirror300: tuple[Path, RunningMirror], tmp_path_factory: pytest.TempPathFactory
+) -> TerminalRun:
+    """One scheduled run of spacewar.com, its stderr on a pseudo-terminal."""
+    root = tmp_path_factory.mktemp("tty")
+    status, screen = run_on_terminal(crawl_cmd(mirror300[1].base_url, root / "out", *ONE_SITE),
+                                     root)
+    return TerminalRun(status, screen, root / "out")
+
+
 @pytest.mark.e2e
-def test_scheduled_crawl_draws_one_live_line_on_a_terminal_only(
-    mirror300: tuple[Path, RunningMirror], tmp_path: Path
-) -> None:
-    out = tmp_path / "tty"
-    status, screen = run_on_terminal(crawl_cmd(mirror300[1].base_url, out, *ONE_SITE), tmp_path)
+def test_scheduled_crawl_draws_one_live_line_on_a_terminal(terminal_run: TerminalRun) -> None:
+    """(Off a terminal the same run prints no such line: test_run_history's cron test.)"""
+    status, screen = terminal_run.status, terminal_run.screen
     assert status == 0, screen[-2000:]
     lines = [(kind, text) for kind, text in LINE.findall(screen)]
     assert len(lines) >= 3, screen[-2000:]  # redrawn in place, several times
@@ -76,23 +95,18 @@ def test_scheduled_crawl_draws_one_live_line_on_a_terminal_only(
     assert any(re.search(r"\d+ queued", text) for _, text in lines)
     final = lines[-1][1]
     assert final.endswith("finished")
-    [run] = run_dirs(out)
+    [run] = run_dirs(terminal_run.out)
     stats = json.loads((run / "stats.json").read_text())
     assert _numbers(final)["pages"] == stats["response_received_count"]
     assert _numbers(final)["articles"] == len(read_jsonl(run / "articles.jsonl"))
     assert _numbers(final)["errors"] == sum(v for k, v in stats.items()
                                             if k.startswith("errors/"))
 
-    piped = subprocess.run(crawl_cmd(mirror300[1].base_url, tmp_path / "cron", *ONE_SITE),
-                           cwd=tmp_path, capture_output=True, text=True, timeout=300)
-    assert piped.returncode == 0, piped.stderr[-2000:]
-    assert "\r" not in piped.stderr and "pages/s" not in piped.stderr
-    assert "pages/s" not in piped.stdout
-
 
 @pytest.mark.e2e
-def test_export_draws_its_line_on_a_terminal(crawl300_runs: Path, tmp_path: Path) -> None:
-    cmd = [sys.executable, "-m", "crawler", "export", "--runs", str(crawl300_runs),
+def test_export_draws_its_line_on_a_terminal_only(terminal_run: TerminalRun,
+                                                  tmp_path: Path) -> None:
+    cmd = [sys.executable, "-m", "crawler", "export", "--runs", str(terminal_run.out / "runs"),
            "--out", str(tmp_path / "dataset")]
     status, screen = run_on_terminal(cmd, tmp_path)
     assert status == 0, screen[-2000:]
@@ -104,19 +118,9 @@ def test_export_draws_its_line_on_a_terminal(crawl300_runs: Path, tmp_path: Path
     assert last.startswith(f"{stories:,}/{stories:,} records (100%)")
     assert f"{manifest['records']['exported']:,} exported" in last
 
-    piped = subprocess.run([*cmd[:-1], str(tmp_path / "again")], cwd=tmp_path, capture_output=True,
-                           text=True, timeout=300)
+    piped = subprocess.run([*cmd[:-1], str(tmp_path / "again")], cwd=tmp_path,
+                           capture_output=True, text=True, timeout=300)
     assert piped.returncode == 0 and "\r" not in piped.stderr
-
-
-@pytest.fixture
-def crawl300_runs(mirror300: tuple[Path, RunningMirror], tmp_path: Path) -> Path:
-    """One scheduled run of the 300-article mirror; its runs folder."""
-    out = tmp_path / "runs-out"
-    proc = subprocess.run(crawl_cmd(mirror300[1].base_url, out, *ONE_SITE), cwd=tmp_path,
-                          capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    return out / "runs"
 
 
 def test_progress_line_rate_and_time_left() -> None:
