@@ -39,7 +39,8 @@ EXIT_STATUSES: tuple[ExitStatus, ...] = (
                "bad arguments, or a feature whose extra is not installed",
                "read the one line on stderr; it names the fix"),
     ExitStatus(EXIT_NOTHING, "nothing_found",
-               "no response, or no article in a first run",
+               "no response from the network (hubs answered from the HTTP cache for a site "
+               "that did not answer count as none), or no article in a first run",
                "check the network (or the mirror) and crawl.log's Failed lines"),
     ExitStatus(EXIT_MONITOR, "monitor",
                "a monitor tripped: a field's coverage on a site fell by more than "
