@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean redis-server
+.PHONY: install demo test lint bench clean redis-server chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,14 @@ redis-server:
 	@command -v redis-server >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y --no-install-recommends redis-server) || command -v redis-server
 
-test: $(STAMP) redis-server
+# The run report is tested in a real headless Chromium: Debian's browser and its driver, never
+# a browser download.
+chromium:
+	@(command -v chromium && command -v chromedriver) >/dev/null || (apt-get update && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+		chromium chromium-driver)
+
+test: $(STAMP) redis-server chromium
 	$(PY) -m pytest -n 2 --dist loadfile
 
 lint: $(STAMP)

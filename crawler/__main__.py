@@ -1,4 +1,5 @@
-"""Command line: ``python -m crawler demo | crawl | export | extract | reextract | mirror``."""
+"""Command line: ``python -m crawler demo | crawl | export | extract | reextract | report |
+mirror``."""
 
 from __future__ import annotations
 
@@ -34,8 +35,27 @@ def _extract(args: argparse.Namespace) -> int:
     return 0
 
 
+def crawl_refusal(args: argparse.Namespace) -> str | None:
+    """Why a scheduled run cannot start with these arguments (one line), or None."""
+    from crawler.extras import MissingExtra, require
+    from crawler.navigation.spider import site_domains
+
+    try:
+        site_domains(args.sites)
+        if args.redis:
+            require("redis", "--redis (distributed crawling)")
+    except (ValueError, MissingExtra) as exc:
+        return str(exc)
+    return None
+
+
 def _crawl(args: argparse.Namespace) -> int:
     from crawler.runs.scheduled import RunOptions, run
+
+    problem = crawl_refusal(args)
+    if problem:  # before the lock, the run folder or any request
+        print(f"crawl: {problem}", file=sys.stderr)
+        return 2
 
     settings = {}
     for item in args.set or []:
@@ -63,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
         from crawler.export.cli import main as export_main
 
         return export_main(argv[1:])
+    if argv and argv[0] == "report":
+        from crawler.report.cli import main as report_main
+
+        return report_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m crawler", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("extract", help="print the record of one page as JSON")
@@ -88,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("export", help="turn runs into one dataset (see: export --help)")
     sub.add_parser("reextract", help="extract captured pages of past runs again, no network "
                                      "(see: reextract --help)")
+    sub.add_parser("report", help="one HTML page of the run history (see: report --help)")
     args = parser.parse_args(argv)
     return int(args.func(args))
 

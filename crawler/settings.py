@@ -12,6 +12,7 @@ from crawler import __version__
 
 BOT_NAME = "smn"
 SPIDER_MODULES = ["crawler.navigation.spider"]
+COMMANDS_MODULE = "crawler.components.commands"  # `scrapy crawl` refuses bad arguments in a line
 
 # --- Politeness towards the live sites (crawler.components.addons) -------------------------
 USER_AGENT = f"smn-crawler/{__version__} (news dataset crawler; Scrapy)"
@@ -29,6 +30,7 @@ SMN_MAX_CRAWL_DELAY = 60.0
 """Upper bound, in seconds, on a robots.txt Crawl-delay that the crawler honours."""
 ADDONS = {
     "crawler.components.addons.Politeness": 0,
+    "crawler.components.addons.DefaultFeed": 5,
     "crawler.distributed.Distributed": 10,
 }
 
@@ -101,9 +103,8 @@ FEED_STORAGES = {  # every exported line reaches the OS at once: a kill loses no
     "": "crawler.components.exportstorage.LineFileFeedStorage",
     "file": "crawler.components.exportstorage.LineFileFeedStorage",
 }
-FEEDS = {
-    "output/%(name)s-%(time)s.jsonl": {"format": "jsonlines", "encoding": "utf-8"},
-}
+SMN_DEFAULT_FEED = "output/%(name)s-%(time)s.jsonl"
+"""Articles file of a crawl given no feed (-o, -O, FEEDS); a -O file replaces it (addons)."""
 SMN_DUPLICATES_PATH = ""
 """The duplicates file; empty: beside the articles file (``<name>.duplicates.jsonl``)."""
 SMN_REJECTS_PATH = ""
@@ -112,7 +113,10 @@ SMN_OUTPUT_DIR = "output"
 """Folder of the duplicates and rejects files when the crawl has no local articles file."""
 SMN_STATS_PATH = ""
 """Where to write the crawl's stats as JSON when it closes; empty: nowhere."""
-EXTENSIONS = {"crawler.components.extensions.StatsDump": 500}
+EXTENSIONS = {
+    "crawler.components.extensions.StatsDump": 500,
+    "crawler.components.extensions.CrawlProgress": 600,
+}
 
 # --- Monitors of scheduled runs (crawler.runs.monitors) --------------------------------------
 SMN_MONITOR_COVERAGE_DROP = 5.0
@@ -143,3 +147,9 @@ SMN_REDIS_LOCK_SECONDS = 10.0
 """Timeout of the job-wide lock held while one worker checks and records a story."""
 SMN_REDIS_STATE_KEY = "smn:state"
 """Key prefix of the Redis state shared across jobs (like the SQLite file across runs)."""
+
+# --- Operations: metrics and progress (crawler.runs.metrics, crawler.progress) --------------
+SMN_METRICS_PATH = ""
+"""Prometheus text file a scheduled run rewrites; empty: <output>/metrics/smn.prom."""
+SMN_PROGRESS = "auto"
+"""Live progress line: auto (on a terminal when the log goes to a file), on, off."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,3 +30,24 @@ def crawl300(
     result = run_crawl(running.base_url, out, settings={"DOWNLOAD_TIMEOUT": 1})
     assert result.returncode == 0, result.log[-3000:]
     return result
+
+
+CHECKOUT_OUTPUT = Path(__file__).resolve().parents[1] / "output"
+GUARDED = "SMN_TEST_GUARDED_OUTPUT"
+"""Environment variable naming another folder to guard (the guard's own test uses it)."""
+
+
+def _listing(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def nothing_written_to_the_checkout_output() -> Iterator[None]:
+    """Tests write under temporary folders only: the checkout's ``output/`` folder holds the same
+    entries after the session as before it (else the session ends in an error naming them)."""
+    guarded = Path(os.environ.get(GUARDED) or CHECKOUT_OUTPUT)
+    before = _listing(guarded)
+    yield
+    new = sorted(_listing(guarded) - before)
+    if new:
+        pytest.fail(f"tests wrote into the checkout's output/: {', '.join(new[:10])}")

@@ -10,6 +10,7 @@ import csv
 import gzip
 import hashlib
 import json
+import os
 import shutil
 import struct
 import subprocess
@@ -243,7 +244,7 @@ def test_manifest_lists_runs_counts_and_hashes(crawled: Crawled, dataset: Path) 
     assert m["duplicates_merged"]["addresses"] == sum(len(r["alternate_urls"]) for r in records)
     assert m["duplicates_merged"]["refetched"] > 0
     assert set(m["files"]) == {"dataset.jsonl.gz", "dataset.csv", "dataset.parquet",
-                               "chart.png", "README.md"}
+                               "chart.png", "README.md", "croissant.json", "datapackage.json"}
     for name, info in m["files"].items():
         data = (dataset / name).read_bytes()
         assert info == {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
@@ -327,6 +328,90 @@ def test_dataset_card(dataset: Path) -> None:
     for run_id in RUN_IDS:
         assert run_id in text
     assert "**no** (unfinished)" in text
+
+
+# -- release metadata, each checked by its own format's validator ---------------------------
+
+def test_croissant_metadata_passes_mlcroissant_and_reads_the_records(dataset: Path) -> None:
+    import mlcroissant
+
+    meta = json.loads((dataset / "croissant.json").read_text())
+    for entry in meta["distribution"]:
+        data = (dataset / entry["contentUrl"]).read_bytes()
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+    croissant = mlcroissant.Dataset(jsonld=dataset / "croissant.json")
+    issues = croissant.metadata.ctx.issues
+    assert not issues.errors and not issues.warnings, issues.report()
+    records = records_of(dataset)
+    read = list(croissant.records("articles"))
+    assert [r["articles/url"].decode() for r in read] == [r["url"] for r in records]
+    assert [r["articles/word_count"] for r in read] == [r["word_count"] for r in records]
+    assert [json.loads(r["articles/alternate_urls"]) for r in read] == [
+        r["alternate_urls"] for r in records]
+
+
+def test_datapackage_passes_frictionless(dataset: Path, tmp_path: Path) -> None:
+    import frictionless
+
+    report = frictionless.validate(dataset / "datapackage.json")
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
+    rows = {task.name: task.stats["rows"] for task in report.tasks}
+    assert rows == {"articles-csv": len(records_of(dataset)),
+                    "articles-parquet": len(records_of(dataset))}
+    # the validator does check the files: one changed byte and the package is invalid
+    copy = tmp_path / "copy"
+    shutil.copytree(dataset, copy)
+    data = bytearray((copy / "dataset.csv").read_bytes())
+    data[-2] = ord("X") if data[-2] != ord("X") else ord("Y")
+    (copy / "dataset.csv").write_bytes(bytes(data))
+    broken = frictionless.validate(copy / "datapackage.json")
+    assert not broken.valid
+    assert "hash-count" in {e.type for task in broken.tasks for e in task.errors}
+
+
+def _size_category(n: int) -> str:
+    for bound, name in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"),
+                        (1_000_000, "100K<n<1M")):
+        if n < bound:
+            return name
+    raise AssertionError(n)
+
+
+def test_dataset_card_front_matter_is_hugging_face_metadata(dataset: Path) -> None:
+    from huggingface_hub import DatasetCard
+
+    card = DatasetCard.load(dataset / "README.md")
+    data = card.data.to_dict()
+    records = records_of(dataset)
+    assert data["language"] == sorted({r["language"] for r in records})
+    assert data["license"] == "other" and data["license_name"] and data["license_link"]
+    assert data["size_categories"] == [_size_category(len(records))]
+    [config] = data["configs"]
+    assert config["config_name"] == "default"
+    assert (dataset / config["data_files"][0]["path"]).is_file()
+    assert card.text.lstrip().startswith("# Space Media Network news articles")
+
+
+def test_parquet_loads_with_hugging_face_datasets_from_the_folder_alone(
+    dataset: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "release"
+    shutil.copytree(dataset, folder)
+    script = ("import json, sys, datasets\n"
+              "d = datasets.load_dataset(sys.argv[1], split='train', cache_dir=sys.argv[2])\n"
+              "print(json.dumps({'rows': d.num_rows, 'urls': list(d['url']),\n"
+              "                  'links': d[0]['related_links'], 'features': list(d.features)}))")
+    env = {**os.environ, "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1",
+           "HF_HOME": str(tmp_path / "hf-home"), "HF_DATASETS_CACHE": str(tmp_path / "cache")}
+    proc = subprocess.run([sys.executable, "-c", script, str(folder), str(tmp_path / "cache")],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    loaded = json.loads(proc.stdout.strip().splitlines()[-1])
+    records = records_of(dataset)
+    assert loaded["rows"] == len(records)
+    assert loaded["urls"] == [r["url"] for r in records]
+    assert loaded["links"] == records[0]["related_links"]
+    assert loaded["features"] == list(records[0])
 
 
 # -- filters ---------------------------------------------------------------------------------

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from twisted.internet import task
+
+from crawler.progress import Progress, duration_text, is_terminal
 
 
 def _jsonable(value: Any) -> Any:
@@ -44,3 +48,86 @@ class StatsDump:
         tmp = self.path.with_suffix(self.path.suffix + ".tmp")
         tmp.write_text(json.dumps(stats, indent=2, sort_keys=True), encoding="utf-8")
         os.replace(tmp, self.path)
+
+
+def progress_wanted(mode: str, log_file: str | None, stream: IO[str]) -> bool:
+    """Whether a crawl shows the line: ``SMN_PROGRESS`` 'auto' (on a terminal when the log
+    goes to a file, so the two do not mix), 'on' or 'off'.
+
+    >>> import io
+    >>> progress_wanted("auto", "crawl.log", io.StringIO()), progress_wanted("on", None, sys.stderr)
+    (False, True)
+    """
+    mode = str(mode).strip().lower()
+    if mode in ("on", "true", "1", "yes"):
+        return True
+    if mode in ("off", "false", "0", "no"):
+        return False
+    return bool(log_file) and is_terminal(stream)
+
+
+class CrawlProgress:
+    """Scrapy extension: the progress line of a crawl, from its stats, twice a second.
+
+    Pages are responses received, articles those exported, errors the failed requests
+    (``errors/*``); what is left is the requests queued in the scheduler and downloader.
+    """
+
+    INTERVAL = 0.5
+
+    def __init__(self, crawler: Crawler, progress: Progress) -> None:
+        self.crawler = crawler
+        self.progress = progress
+        self._task: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlProgress:
+        """Build from the crawler; NotConfigured when no line is wanted."""
+        settings = crawler.settings
+        if not progress_wanted(settings.get("SMN_PROGRESS"), settings.get("LOG_FILE"),
+                               sys.stderr):
+            raise NotConfigured
+        ext = cls(crawler, Progress("crawl", unit="pages", enabled=True))
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider: Any) -> None:
+        """Start redrawing."""
+        self._task = task.LoopingCall(self.tick)
+        self._task.start(self.INTERVAL, now=True)
+
+    def queued(self) -> int | None:
+        """Requests waiting in the scheduler and the downloader, when the engine says."""
+        engine = getattr(self.crawler, "engine", None)
+        try:
+            slot = getattr(engine, "_slot", None)
+            scheduler = getattr(slot, "scheduler", None)
+            waiting = len(scheduler) if scheduler is not None else 0
+            active = len(getattr(getattr(engine, "downloader", None), "active", ()))
+            return int(waiting) + active
+        except (TypeError, AttributeError, OSError):
+            return None
+
+    def tick(self, force: bool = False) -> None:
+        """Redraw the line from the stats."""
+        stats = self.crawler.stats.get_stats()
+        errors = sum(v for k, v in stats.items() if k.startswith("errors/"))
+        queued = self.queued()
+        rate = self.progress.rate()
+        extra = None
+        if queued is not None:
+            extra = f"{queued:,} queued"
+            if rate:
+                extra += f" (~{duration_text(queued / rate)})"
+        self.progress.update(stats.get("response_received_count", 0),
+                             articles=stats.get("articles/exported", 0), errors=errors,
+                             extra=extra, force=force)
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        """Stop redrawing; leave the last line."""
+        if self._task is not None and self._task.running:
+            self._task.stop()
+        self.tick(force=True)
+        self.progress.extra = reason
+        self.progress.close()

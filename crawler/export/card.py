@@ -90,7 +90,11 @@ def render(schema: Mapping[str, Any], manifest: Mapping[str, Any], chart_name: s
         "address (undated last); every object validates against the article schema "
         f"(`{schema.get('$id', '')}`). In `dataset.csv` lists and objects are JSON text and null "
         "is an empty cell; `dataset.parquet` keeps lists as lists. `manifest.json` lists the "
-        "runs read, the counts and every file's sha256.",
+        "runs read, the counts and every file's sha256. `croissant.json` (Croissant 1.0) and "
+        "`datapackage.json` (Frictionless Data Package) describe the files and their columns "
+        "for the tools that read those formats; the YAML header of this card lets "
+        "`datasets.load_dataset(<this folder>)` load the Parquet file (else the JSON Lines "
+        "file) with no other argument.",
         "",
         "## Fields",
         "",

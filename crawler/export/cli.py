@@ -17,6 +17,7 @@ from crawler.export.export import export
 from crawler.export.filters import Filters, split_list
 from crawler.export.sources import collect
 from crawler.export.writers import FORMATS
+from crawler.extras import MissingExtra, require
 
 DEFAULT_RUNS = Path("output") / "runs"
 
@@ -51,13 +52,19 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the export; 0 when done, 2 on bad arguments or no input."""
+    """Run the export; 0 when done, 2 on bad arguments, no input or a missing extra."""
     parser = _parser()
     args = parser.parse_args(argv)
     formats = split_list([args.format])
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         parser.error(f"unknown format(s): {', '.join(unknown)} (choose from {', '.join(FORMATS)})")
+    if "parquet" in formats:  # before anything is read or written
+        try:
+            require("parquet", "Parquet output (--format parquet)")
+        except MissingExtra as exc:
+            print(f"export: {exc}", file=sys.stderr)
+            return 2
     try:
         filters = Filters.build(args.since, args.until, args.sites, args.sections)
     except ValueError as exc:

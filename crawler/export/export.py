@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
 from crawler.capture.merge import RunCaptures, merge_captures
-from crawler.export import card, chart
+from crawler.export import card, chart, metadata
 from crawler.export.canonical import month_of
 from crawler.export.filters import ORDER, Filters
 from crawler.export.sources import Source
@@ -20,6 +19,7 @@ from crawler.export.store import StoryStore
 from crawler.export.writers import FILE_NAMES, FORMATS, open_writers, ordered
 from crawler.jsonl import count_records, read_records
 from crawler.runs.folder import RunFolder
+from crawler.progress import Progress
 from crawler.schema import is_valid, load_schema
 
 EXPORT_VERSION = 1
@@ -39,14 +39,16 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _progress(total: int, desc: str, unit: str, enabled: bool) -> Any:
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc=desc, unit=unit, unit_scale=True, disable=not enabled,
-                file=sys.stderr, leave=False)
+def _write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
-def _load(store: StoryStore, sources: Sequence[Source], show: bool) -> None:
+def _progress(total: int, desc: str, unit: str, enabled: bool | None) -> Progress:
+    """The export's progress line (crawler.progress): on a terminal unless told otherwise."""
+    return Progress(f"export: {desc}", total=total, unit=unit, enabled=enabled)
+
+
+def _load(store: StoryStore, sources: Sequence[Source], show: bool | None) -> None:
     """Every record and duplicate line of every source into the store; counts lines."""
     total = sum(p.stat().st_size for s in sources for p in (s.articles, s.duplicates)
                 if p.is_file())
@@ -57,12 +59,12 @@ def _load(store: StoryStore, sources: Sequence[Source], show: bool) -> None:
                 lines["articles"] += 1
                 if record is None or not store.add_record(index, pos, length, record):
                     lines["unreadable"] += 1
-                bar.update(length)
+                bar.update(advance=length)
             for _, length, record in read_records(source.duplicates):
                 lines["duplicates"] += 1
                 if record is None or not store.add_duplicate(record):
                     lines["unreadable"] += 1
-                bar.update(length)
+                bar.update(advance=length)
             lines["rejects"] = count_records(source.rejects)
             source.lines = dict(lines)
 
@@ -72,7 +74,7 @@ def export(sources: Sequence[Source], out: Path, filters: Filters | None = None,
            progress: bool | None = None) -> dict[str, Any]:
     """Write the dataset of ``sources`` into ``out``; returns the manifest."""
     filters = filters or Filters()
-    show = sys.stderr.isatty() if progress is None else progress
+    show = progress
     out.mkdir(parents=True, exist_ok=True)
     schema = load_schema()
     fields = list(schema["properties"])
@@ -86,6 +88,7 @@ def export(sources: Sequence[Source], out: Path, filters: Filters | None = None,
     per_section: Counter[str] = Counter()
     per_month: Counter[str] = Counter()
     per_month_site: Counter[tuple[str, str]] = Counter()
+    per_language: Counter[str] = Counter()
     first = last = crawled_max = None
     exported = 0
     with StoryStore(temp_dir) as store:
@@ -95,9 +98,9 @@ def export(sources: Sequence[Source], out: Path, filters: Filters | None = None,
         writers = open_writers(out, formats, columns)
         handles: dict[int, IO[bytes]] = {}
         try:
-            with _progress(counts.stories, "writing stories", "rec", show) as bar:
+            with _progress(counts.stories, "writing stories", "records", show) as bar:
                 for story in store.stories():
-                    bar.update(1)
+                    bar.update(advance=1, exported=exported)
                     fh = handles.get(story.src)
                     if fh is None:
                         fh = handles[story.src] = sources[story.src].articles.open("rb")
@@ -120,10 +123,12 @@ def export(sources: Sequence[Source], out: Path, filters: Filters | None = None,
                     per_section[record["section"] or NO_SECTION] += 1
                     per_month[month] += 1
                     per_month_site[month, site] += 1
+                    per_language[record["language"]] += 1
                     if record["published"]:
                         first = first or record["published"]
                         last = record["published"]
                     crawled_max = max(crawled_max or "", record["crawled_at"])
+                bar.update(exported=exported, force=True)  # the last story's outcome too
         finally:
             for handle in handles.values():
                 handle.close()
@@ -150,7 +155,8 @@ def export(sources: Sequence[Source], out: Path, filters: Filters | None = None,
         "published": {"first": first, "last": last, "undated": per_month.get("undated", 0)},
         "counts": {"site": dict(sorted(per_site.items())),
                    "section": dict(sorted(per_section.items())),
-                   "month": dict(sorted(per_month.items()))},
+                   "month": dict(sorted(per_month.items())),
+                   "language": dict(sorted(per_language.items()))},
         "formats": [f for f in FORMATS if f in formats or f == "jsonl"],
         "files": {},
     }
@@ -162,8 +168,17 @@ def export(sources: Sequence[Source], out: Path, filters: Filters | None = None,
         names.append(manifest["captures"]["index"])
     manifest["files"] = {n: {"bytes": (out / n).stat().st_size, "sha256": sha256(out / n)}
                          for n in names}
-    (out / CARD).write_text(card.render(schema, manifest, CHART, year), encoding="utf-8")
-    manifest["files"][CARD] = {"bytes": (out / CARD).stat().st_size, "sha256": sha256(out / CARD)}
+    languages = [code for code, _ in per_language.most_common()]
+    card_text = (metadata.front_matter(manifest, languages)
+                 + card.render(schema, manifest, CHART, year))
+    (out / CARD).write_text(card_text, encoding="utf-8")
+    _write_json(out / metadata.CROISSANT,
+                metadata.croissant(schema, manifest, card_text, languages,
+                                   (crawled_max or "1970-01-01")[:10]))
+    _write_json(out / metadata.DATAPACKAGE, metadata.datapackage(schema, manifest, card_text))
+    for name in (CARD, metadata.CROISSANT, metadata.DATAPACKAGE):
+        manifest["files"][name] = {"bytes": (out / name).stat().st_size,
+                                   "sha256": sha256(out / name)}
     (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                 encoding="utf-8")
     return manifest

@@ -57,6 +57,25 @@ def _split(value: str | Iterable[str] | None) -> list[str]:
     return [v.strip() for v in value if v.strip()]
 
 
+def site_domains(sites: str | Iterable[str] | None) -> list[str]:
+    """The domains a ``sites`` argument names (all when empty); ValueError naming the known
+    sites when one is not of the network.
+
+    >>> site_domains("www.spacewar.com, terradaily.com")
+    ['spacewar.com', 'terradaily.com']
+    >>> site_domains("bogus.com")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown site: bogus.com (known: spacewar.com, spacedaily.com, ...)
+    """
+    domains = [domain_of(s) for s in _split(sites)] or [s.domain for s in SITES]
+    unknown = [d for d in domains if d not in SITES_BY_DOMAIN]
+    if unknown:
+        raise ValueError(f"unknown site{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)} "
+                         f"(known: {', '.join(s.domain for s in SITES)})")
+    return domains
+
+
 class SmnSpider(scrapy.Spider):
     """Crawls the Space Media Network: home, sections and pagination, feeds, related links.
 
@@ -83,10 +102,7 @@ class SmnSpider(scrapy.Spider):
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
-        self.site_domains = [domain_of(s) for s in _split(sites)] or [s.domain for s in SITES]
-        unknown = [d for d in self.site_domains if d not in SITES_BY_DOMAIN]
-        if unknown:
-            raise ValueError(f"unknown sites: {', '.join(unknown)}")
+        self.site_domains = site_domains(sites)
         self.seed_urls = _split(start_urls)
         self.extra_hosts: frozenset[str] = frozenset(
             (urlsplit(u).hostname or "").lower() for u in self.seed_urls
@@ -98,6 +114,11 @@ class SmnSpider(scrapy.Spider):
         self.resume = str(resume or "").lower() in ("1", "true", "yes")
         self.parsed_this_run: set[int] = set()
         """64-bit keys of the article addresses parsed in this run (about 60 bytes each)."""
+
+    @classmethod
+    def check_arguments(cls, sites: str | None = None, **_: Any) -> None:
+        """ValueError, with one line to show, when the spider arguments cannot start a crawl."""
+        site_domains(sites)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SmnSpider:

@@ -7,4 +7,7 @@ Modules, one job each:
 - ``scheduled``: one run, start to end (``python -m crawler crawl``) and its exit status.
 - ``manifest``: the run's account (counts, coverage per site) and its summary lines.
 - ``monitors``: the checks that turn an account into problems and an exit status.
+- ``status``: what each exit status means and what an operator does about it.
+- ``log``: the run's ``crawl.log``.
+- ``metrics``: the job's Prometheus text file (node_exporter's textfile collector).
 """

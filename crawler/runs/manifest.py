@@ -60,6 +60,9 @@ def account(run: RunFolder, stats: dict[str, Any]) -> dict[str, Any]:
         # Requests answered by the HTTP cache (robots.txt within a day) never left the machine.
         "requests": stats.get("downloader/request_count", 0) - stats.get("httpcache/hit", 0),
         "requests_from_cache": stats.get("httpcache/hit", 0),
+        # Requests that failed on the network and were answered from the HTTP cache instead
+        # (Scrapy's error recovery): the hubs look unchanged, but the site did not answer.
+        "recovered_from_cache": stats.get("httpcache/errorrecovery", 0),
         "responses": stats.get("response_received_count", 0),
         "status_counts": with_prefix("downloader/response_status_count/"),
         "articles_exported": sum(1 for _ in articles.open("rb")) if articles.is_file() else 0,

@@ -21,18 +21,23 @@ from crawler.runs import monitors
 from crawler.runs.folder import (
     RUNS,
     RunFolder,
+    is_finished,
     new_run_id,
     previous_manifest,
+    run_folders,
     unfinished_run,
     utc_now,
 )
 from crawler.runs.lock import Locked, job_lock
-
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_NOTHING = 3
-EXIT_MONITOR = 4
-EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
+from crawler.runs.log import logger, run_log
+from crawler.runs.status import (
+    EXIT_FAILED,
+    EXIT_LOCKED,
+    EXIT_MONITOR,
+    EXIT_NOTHING,
+    EXIT_OK,
+    status_name,
+)
 
 
 @dataclass
@@ -121,17 +126,28 @@ def _run_locked(opts: RunOptions, runs: Path) -> int:
     resumed = unfinished_run(runs)
     run = resumed or RunFolder(runs / new_run_id())
     run.path.mkdir(parents=True, exist_ok=True)
+    settings = crawl_settings(opts, run)
+    with run_log(run.log, project_settings(settings)):
+        return _run_logged(opts, runs, run, settings, resumed is not None)
+
+
+def _run_logged(opts: RunOptions, runs: Path, run: RunFolder, settings: dict[str, Any],
+                resumed: bool) -> int:
     earlier = run.manifest() or {}
     attempts = int(earlier.get("attempts", 0)) + 1
-    settings = crawl_settings(opts, run)
+    logger.info("Run %s, attempt %d%s: output %s", run.id, attempts,
+                " (resuming a run that did not end)" if resumed else "", opts.output.resolve())
     repaired = run.repair()
     recovered = reconcile(run, settings) if resumed else 0
+    if any(repaired.values()) or recovered:
+        logger.info("Repaired %s; %d lines of the earlier attempt recorded in the state",
+                    {k: v for k, v in repaired.items() if v}, recovered)
     manifest: dict[str, Any] = {
         "run_id": run.id,
         "status": "running",
         "started_at": earlier.get("started_at") or utc_now(),
         "attempts": attempts,
-        "resumed": bool(resumed),
+        "resumed": resumed,
         "sites": opts.sites or "all",
         "mirror": opts.mirror or None,
         "repaired_bytes": {k: v for k, v in repaired.items() if v},
@@ -142,27 +158,61 @@ def _run_locked(opts: RunOptions, runs: Path) -> int:
     if opts.sites:
         spider_args["sites"] = opts.sites
     try:
+        # The log goes to crawl.log through run_log, not through Scrapy's own root handler.
         stats = crawl_in_process(
             {**settings, "LOG_INSTALL_ROOT_HANDLER": False}, spider_args
         )
         error: str | None = None
     except Exception as exc:  # a crash of the crawl itself: recorded, never lost
+        logger.exception("The crawl crashed")
         stats, error = {}, f"{type(exc).__name__}: {exc}"
     manifest.update(account.account(run, stats))
     manifest["finished_at"] = utc_now()
     manifest["status"] = "ended"
     previous = previous_manifest(runs, run)
-    problems = monitors.check(manifest, previous, project_settings(settings))
+    checked = project_settings(settings)
+    before: list[dict[str, Any]] = []
+    for folder in run_folders(runs):
+        finished = folder.manifest()
+        if folder.id < run.id and finished is not None and is_finished(finished):
+            before.append(finished)
+    baseline = monitors.coverage_baseline(before,
+                                          checked.getint("SMN_MONITOR_MIN_SITE_ARTICLES"))
+    problems = monitors.check(manifest, previous, checked, baseline)
     if error:
         problems.insert(0, {"monitor": "crash", "message": error})
     manifest["problems"] = problems
     code = exit_status(problems)
     manifest["exit_status"] = code
     run.write_manifest(manifest)
+    write_operator_views(opts, runs)
+    for problem in problems:
+        logger.warning("Monitor %s: %s", problem["monitor"], problem["message"])
+    logger.info("Run %s ended: exit status %d (%s)\n%s", run.id, code, status_name(code),
+                account.summary(manifest, run))
     print(account.summary(manifest, run))
     for problem in problems:
         print(f"crawl: {problem['monitor']}: {problem['message']}", file=sys.stderr)
     return code
+
+
+def write_operator_views(opts: RunOptions, runs: Path) -> None:
+    """Rewrite the job's Prometheus text file and run report from every run's manifest.
+
+    Neither may change the run's outcome: a failure to write is one line on stderr.
+    """
+    from crawler.report.cli import write_report
+    from crawler.runs.metrics import metrics_path, write_metrics
+
+    settings = project_settings(opts.settings or {})
+    path = metrics_path(settings.get("SMN_METRICS_PATH"), opts.output)
+    manifests = [m for m in (f.manifest() for f in run_folders(runs)) if m]
+    for name, write in (("metrics", lambda: write_metrics(path, manifests)),
+                        ("report", lambda: write_report(runs))):
+        try:
+            write()
+        except OSError as exc:
+            print(f"crawl: could not write the {name}: {exc}", file=sys.stderr)
 
 
 def exit_status(problems: list[dict[str, Any]]) -> int:
