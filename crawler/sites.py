@@ -39,21 +39,21 @@ class Site:
 SITES: tuple[Site, ...] = (
     Site("spacewar.com", "Military Space News"),
     Site("spacedaily.com", "Space Daily"),
-    Site("terradaily.com", "Terra Daily"),
+    Site("terradaily.com", "Earth Science News"),
     Site("energy-daily.com", "Energy Daily"),
     Site("marsdaily.com", "Mars Daily"),
     Site("moondaily.com", "Moon Daily"),
     Site("gpsdaily.com", "GPS Daily"),
-    Site("solardaily.com", "Solar Daily"),
+    Site("solardaily.com", "Solar Energy News"),
     Site("winddaily.com", "Wind Daily"),
     Site("nuclearpowerdaily.com", "Nuclear Power Daily"),
-    Site("space-travel.com", "Space Travel"),
-    Site("seeddaily.com", "Seed Daily"),
+    Site("space-travel.com", "Space Travel News"),
+    Site("seeddaily.com", "Energy News"),
     Site("sinodaily.com", "Sino Daily"),
     Site("russodaily.com", "Russo Daily"),
-    Site("indodaily.com", "Indo Daily"),
+    Site("indodaily.com", "IndoDaily Home Page"),
     Site("saturndaily.com", "Saturn Daily"),
-    Site("spacemart.com", "Space Mart"),
+    Site("spacemart.com", "Space Industry and Business News"),
     Site("skynightly.com", "Sky Nightly"),
     Site("robodaily.com", "Robo Daily"),
     Site("radardaily.com", "Radar Daily"),
@@ -61,8 +61,10 @@ SITES: tuple[Site, ...] = (
     Site("nanodaily.com", "Nano Daily"),
     Site("oilgasdaily.com", "Oil Gas Daily"),
     Site("interndaily.com", "Intern Daily"),
+    Site("africadaily.net", "Earth Science News"),
 )
-"""Every site of the network, spacewar.com first."""
+"""Every site of the network, spacewar.com first. Names are the site-name lines seen on the
+pages where one was seen (terradaily and africadaily.net both print 'Earth Science News')."""
 
 SITES_BY_DOMAIN: dict[str, Site] = {s.domain: s for s in SITES}
 
