@@ -145,6 +145,29 @@ def looks_like_article_url(url: str) -> bool:
     return bool(ARTICLE_PATH_RE.match(path) or WORDPRESS_PATH_RE.match(path))
 
 
+def www_address(url: str) -> str:
+    """The address of a classic page on its www host, when a bare network host served it.
+
+    The bare hosts serve the same classic pages (seen: https://spacewar.com/reports/...): one
+    page, one address. WordPress pages (bare host, /<slug>/) and other URLs stay as given.
+
+    >>> www_address("https://spacewar.com/reports/X_999.html")
+    'https://www.spacewar.com/reports/X_999.html'
+    >>> www_address("https://terradaily.com/reports/Sudan_violence_999.html?x=1")
+    'https://www.terradaily.com/reports/Sudan_violence_999.html?x=1'
+    >>> www_address("https://spacedaily.com/nasa-picks-new-rover/")
+    'https://spacedaily.com/nasa-picks-new-rover/'
+    >>> www_address("https://example.com/reports/X.html")
+    'https://example.com/reports/X.html'
+    """
+    scheme, sep, rest = url.partition("://")
+    host, slash, path = rest.partition("/")
+    if (not sep or host.startswith("www.") or host.lower() not in NETWORK_DOMAINS
+            or not ARTICLE_PATH_RE.match("/" + path.split("?", 1)[0].split("#", 1)[0])):
+        return url
+    return f"{scheme}://www.{host.lower()}{slash}{path}"
+
+
 def slugify_title(title: str) -> str:
     """The classic slug of a title: quotes dropped, other runs of non-alphanumerics as one '_'.
 

@@ -3,9 +3,10 @@
 Pages of every layout and markup variant of a mirror, and the pages made from the real texts,
 are perturbed in ways no other test uses (every class renamed, ``<br>`` swapped for block
 elements, the header wrapped in a table, comments dropped, attributes dropped, tags in capitals,
-the page on one line, a menu before the headline, named entities). The fields the extraction
-takes from seen anchors and from the order of the text must come out as the truth says on every
-perturbed page. Run with ``-s`` to see which fields survived which perturbation.
+the page on one line, a menu before the headline, named entities, spans and fonts as divs).
+The fields the extraction takes from seen anchors and from the order of the text must come out
+as the truth says on every perturbed page. Run with ``-s`` to see which fields survived which
+perturbation.
 """
 
 from __future__ import annotations
@@ -100,6 +101,11 @@ def named_entities(page: str) -> str:
     return "".join(_NAMED.get(c, c) for c in page)
 
 
+def inline_to_blocks(page: str) -> str:
+    """Spans and fonts become divs: every inline run of the header on a line of its own."""
+    return re.sub(r"<(/?)(?:span|font)\b", r"<\1div", page, flags=re.I)
+
+
 PERTURBATIONS: dict[str, Callable[[str], str]] = {
     "none": lambda page: page,
     "rename_classes": rename_classes,
@@ -111,6 +117,7 @@ PERTURBATIONS: dict[str, Callable[[str], str]] = {
     "one_line": one_line,
     "menu_first": menu_first,
     "named_entities": named_entities,
+    "inline_to_blocks": inline_to_blocks,
 }
 
 

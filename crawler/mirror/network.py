@@ -413,8 +413,9 @@ class NetworkGenerator:
                 layout = "wordpress"
             elif rng.random() < 0.012 and source is None:
                 layout = "legacy"
-            elif (site == "spacewar.com" and source is None
-                  and v.random() < SPACEWAR2026_SHARE):
+            elif (site == "spacewar.com" and source is None and story.date_text
+                  and story.byline[0] and v.random() < SPACEWAR2026_SHARE):
+                # as seen: the headline, then a byline and a dateline apart
                 layout = "spacewar2026"
         g = self._compose(rng, i, site, layout, story)
         g.copy_of, g.near_miss_of = gen_copy_of, near_of

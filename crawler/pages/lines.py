@@ -14,7 +14,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from crawler.pages.text import attributes, strip_tags
+from crawler.text import attributes, strip_tags
 
 _TOKEN_RE = re.compile(
     r"<(?P<skip>script|style|iframe|noscript|object|textarea|select|template)\b[^>]*>"

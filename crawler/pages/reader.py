@@ -31,8 +31,14 @@ from dataclasses import dataclass, field
 from crawler.items import RelatedArticle, RelatedLink
 from crawler.pages.dateline import looks_like_byline, looks_like_dateline
 from crawler.pages.lines import Line
-from crawler.pages.text import absolute, canonical, html_paragraphs, repair
 from crawler.sites import SITES
+from crawler.text import (
+    absolute_url,
+    canonical_url,
+    clean_inline,
+    clean_paragraphs,
+    html_paragraphs,
+)
 
 HEADER_LINES = 12
 """Lines after the headline searched for the byline and the dateline (captions and teasers
@@ -309,11 +315,12 @@ def body_end(lines: list[Line], start: int, wire: bool = False) -> int | None:
     return None
 
 
-def body_paragraphs(page: str, start: int, end: int) -> list[str]:
-    """Paragraphs of the body between two offsets of the page; a single ``<br>`` before a
+def body_paragraphs(page: str, start: int, end: int, title: str | None = None) -> list[str]:
+    """Final paragraphs of the body between two offsets of the page (crawler.text's cleaner:
+    boilerplate lines and a leading repeat of the headline left out); a single ``<br>`` before a
     paragraph that opens with a dateline (an appended story) ends a paragraph too."""
     region = _APPENDED_BR_RE.sub("<p>", page[start:end])
-    return [repair(p) for p in html_paragraphs(region)]
+    return clean_paragraphs(html_paragraphs(region), title)
 
 
 @dataclass
@@ -372,7 +379,7 @@ def related_blocks(lines: list[Line], base: str) -> tuple[list[RelatedLink], lis
             continue
         if line.href is None:
             if state == "content" and is_related_label(text):
-                section = repair(text)
+                section = clean_inline(text)
             elif state is not None and ("copyright" in low or low.startswith("the content herein")):
                 break
             continue
@@ -382,14 +389,15 @@ def related_blocks(lines: list[Line], base: str) -> tuple[list[RelatedLink], lis
             state = None if state == "links" else state
             continue
         if state == "content" and is_label(text):
-            section = repair(text)  # a label printed as a link is no related item
+            section = clean_inline(text)  # a label printed as a link is no related item
             continue
-        url = absolute(base, line.href)
+        url = absolute_url(base, line.href)
         if not url or low.strip(". ") in _NOT_ITEMS:
             continue
-        url = canonical(url)
+        url = canonical_url(url)
+        title = clean_inline(text) or ""
         if state == "links":
-            links.append({"url": url, "title": repair(text)})
+            links.append({"url": url, "title": title})
         elif state == "content":
-            articles.append({"url": url, "title": repair(text), "section": section})
+            articles.append({"url": url, "title": title, "section": section})
     return links, articles

@@ -29,8 +29,8 @@ from crawler.pages.reader import (
     read_header,
     related_blocks,
 )
-from crawler.pages.text import absolute, attributes, canonical, strip_tags
 from crawler.sites import SITES, domain_of
+from crawler.text import absolute_url, attributes, canonical_url, clean_inline, strip_tags
 
 _META_RE = re.compile(r"<meta\b[^>]*>", re.I)
 _TITLE_RE = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.S | re.I)
@@ -93,9 +93,9 @@ def page_url(head: str, meta: dict[str, str], fetched_url: str) -> str:
     """og:url, else ``<link rel=canonical>``, else the address fetched; canonical."""
     link = _CANONICAL_RE.search(head)
     href = attributes(link[0]).get("href") if link else None
-    return canonical(
-        absolute(fetched_url, meta.get("og:url"))
-        or absolute(fetched_url, href)
+    return canonical_url(
+        absolute_url(fetched_url, meta.get("og:url"))
+        or absolute_url(fetched_url, href)
         or fetched_url
     )
 
@@ -105,7 +105,7 @@ def first_image(region: str, base: str) -> str | None:
     for tag in _IMG_RE.findall(region):
         src = attributes(tag).get("src", "")
         if src and not any(part in src for part in NOT_CONTENT_IMAGE):
-            return absolute(base, src)
+            return absolute_url(base, src)
     return None
 
 
@@ -138,7 +138,8 @@ def extract(page: str, fetched_url: str) -> Article | None:
     dateline_text = header.dateline or body.dateline
     if dateline_text is None and header.byline is None:
         return None
-    if not criteria.is_article(header.title, body.paragraphs, "template",
+    title = clean_inline(header.title) or ""
+    if not criteria.is_article(title, body.paragraphs, "template",
                                dated=dateline_text is not None):
         return None
     url = page_url(head, meta, fetched_url)
@@ -147,13 +148,15 @@ def extract(page: str, fetched_url: str) -> Article | None:
     return Article(
         url=url,
         site=domain_of(url),
-        title=header.title,
+        title=title,
         body="\n\n".join(body.paragraphs),
         extraction="template" if header.ordered else "fallback",
-        **credit_fields(parse_dateline(dateline_text) if dateline_text else None,
-                        parse_byline(header.byline)),
-        section=header.section,
-        image_url=absolute(url, meta.get("og:image")) or first_image(page[start:end], url),
+        **credit_fields(
+            parse_dateline(clean_inline(dateline_text) or "") if dateline_text else None,
+            parse_byline(clean_inline(header.byline)),
+        ),
+        section=clean_inline(header.section),
+        image_url=absolute_url(url, meta.get("og:image")) or first_image(page[start:end], url),
         related_links=links,
         related_articles=articles,
         appended_datelines=body.appended,
