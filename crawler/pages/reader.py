@@ -40,6 +40,8 @@ from crawler.text import (
     html_paragraphs,
 )
 
+MAX_CREDITS_LINE = 200
+"""Longest line read as a byline and a dateline together (each is under 100 characters)."""
 HEADER_LINES = 12
 """Lines after the headline searched for the byline and the dateline (captions and teasers
 included) when no body anchor bounds the header."""
@@ -146,6 +148,8 @@ def split_credits(line: Line) -> tuple[str, str] | None:
     True
     """
     parts = line.parts
+    if len(line.text) > MAX_CREDITS_LINE:
+        return None
     for k in range(1, len(parts)):
         byline, dateline = " ".join(parts[:k]), " ".join(parts[k:])
         if looks_like_byline(byline) and looks_like_dateline(dateline):
@@ -258,9 +262,8 @@ def read_header(lines: list[Line], titles: list[str], bounded: bool) -> Header |
     twice = i + 1 < len(lines) and key(lines[i + 1].text) == key(title)
     if twice:
         h.index = h.last = i + 1
-    if section is None and i > 0 and is_label(lines[i - 1].text) and lines[i - 1].href is None or (
-        section is None and i > 0 and lines[i - 1].href is not None and is_label(lines[i - 1].text)
-    ):
+    if section is None and i > 0 and is_label(lines[i - 1].text):
+        # The label of the classic order: the headline shows twice, or a site line is above.
         above = lines[i - 2].text.lower() if i > 1 else ""
         if twice or above in SITE_LINES:
             h.section = lines[i - 1].text
