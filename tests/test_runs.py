@@ -114,3 +114,30 @@ def test_a_layout_change_trips_the_coverage_monitor(tmp_path: Path) -> None:
     problems = manifest(run_dirs(out)[-1])["problems"]
     assert any(p["monitor"] == "coverage" and "dateline" in p["message"] for p in problems)
     assert "coverage" in tripped.stderr
+
+
+def test_pages_that_match_no_known_layout_trip_the_layout_monitor(tmp_path: Path) -> None:
+    first = build_mirror(tmp_path / "a", 300, seed=23)
+    out = tmp_path / "out"
+    with serve_in_thread(first, slow_seconds=1) as running:
+        ok = run_once(running.base_url, out, "--sites", "spacewar.com")
+    assert ok.returncode == 0, ok.stderr[-2000:]
+    before = manifest(run_dirs(out)[-1])["coverage"]["spacewar.com"]["extraction"]
+    changed = build_mirror(tmp_path / "b", 300, seed=24)  # new stories ...
+    for page in (changed / "www.spacewar.com" / "reports").glob("*.html"):
+        raw = page.read_bytes()  # ... whose classic pages lose their anchors and bylines
+        raw = re.sub(rb"<!--\s*(?:body-2-incontainer\.php|RELATED LINKS)\s*-->", b"", raw)
+        raw = re.sub(rb'<span class="BY">[^<]*</span>|<div class="byline">[^<]*</div>', b"", raw)
+        raw = re.sub(rb'\n[^<\n]*\bby [^<\n]*(<span class="BHS">)', rb"\n\1", raw)
+        page.write_bytes(raw)
+    shutil.rmtree(out / "httpcache")
+    with serve_in_thread(changed, slow_seconds=1) as running:
+        tripped = run_once(running.base_url, out, "--sites", "spacewar.com")
+    assert tripped.returncode == 4, tripped.stderr[-2000:]
+    last = manifest(run_dirs(out)[-1])
+    after = last["coverage"]["spacewar.com"]["extraction"]
+    print("extraction paths on spacewar.com, before:", before, "after:", after)
+    assert set(before) == {"template"} and after.get("fallback", 0) > 0
+    assert any(p["monitor"] == "layout" and "spacewar.com" in p["message"]
+               for p in last["problems"])
+    assert "layout" in tripped.stderr

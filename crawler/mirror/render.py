@@ -17,47 +17,15 @@ from collections.abc import Callable
 
 from crawler.mirror.markup import variant
 from crawler.mirror.model import MirrorArticle
+from crawler.mirror.pagebits import CRLF, FOOTER, attr, esc, large_image, title_text
+from crawler.mirror.render_afp import render_afp
+from crawler.mirror.render_spacewar2026 import render_spacewar2026
 from crawler.mirror.sections import SECTIONS, section_path
-from crawler.sites import COPYRIGHT_NOTICE, IMAGE_HOST, SITES_BY_DOMAIN
+from crawler.sites import IMAGE_HOST, SITES_BY_DOMAIN
 
-CRLF = "\r\n"
+__all__ = ["CRLF", "FOOTER", "attr", "esc", "large_image", "mojibake", "render",
+           "render_classic", "render_legacy", "render_wordpress", "title_text", "to_bytes"]
 
-FOOTER = COPYRIGHT_NOTICE
-"""The network's copyright notice, printed at the foot of every page."""
-
-
-def esc(text: str, encoding: str = "utf-8") -> str:
-    """Escape text for HTML; outside ASCII (utf-8 pages) or windows-1252, numeric entities.
-
-    >>> esc("\u201cWe\u2019re\u201d -- R&D <now>")
-    '&#8220;We&#8217;re&#8221; -- R&amp;D &lt;now&gt;'
-    >>> esc("don\u2019t", "cp1252")
-    'don\u2019t'
-    """
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    out = []
-    for ch in text:
-        if ord(ch) < 128:
-            out.append(ch)
-            continue
-        if encoding == "cp1252":
-            try:
-                ch.encode("cp1252")
-                out.append(ch)
-                continue
-            except UnicodeEncodeError:
-                pass
-        out.append(f"&#{ord(ch)};")
-    return "".join(out)
-
-
-def attr(text: str) -> str:
-    """Escape an attribute value (double-quoted).
-
-    >>> attr('a "b" & c')
-    'a &quot;b&quot; &amp; c'
-    """
-    return html.escape(text, quote=True).replace("&#x27;", "'")
 
 
 def to_bytes(page: str, encoding: str) -> bytes:
@@ -89,21 +57,6 @@ def _script(n: int) -> str:
 
 
 _INDENT = {"none": "", "spaces": "  ", "nbsp": "&nbsp;&nbsp;"}
-
-
-def title_text(a: MirrorArticle, form: str) -> str:
-    """The text of a page's ``<title>`` in one of the guessed forms (before escaping).
-
-    >>> a = MirrorArticle("u", "spacewar.com", "classic", "T", ["p"])
-    >>> [title_text(a, f) for f in ("headline", "site-first", "headline-site")]
-    ['T', 'Military Space News - T', 'T | spacewar.com']
-    """
-    site = SITES_BY_DOMAIN[a.site]
-    if form == "site-first":
-        return f"{site.name} - {a.title}"
-    if form == "headline-site":
-        return f"{a.title} | {site.domain}"
-    return a.title
 
 
 def label_url(a: MirrorArticle, label: str) -> str:
@@ -163,15 +116,6 @@ def _header(a: MirrorArticle, e: Callable[[str], str]) -> list[str]:
         lead = f"{by} " if a.byline and byline == "dateline-line" else pre
         L.append(f'{lead}<span class="BHS">{e(a.dateline)}</span><br><br>')
     return L
-
-
-def large_image(image_url: str) -> str:
-    """The images-lg address shown in a page for an images-hg og:image.
-
-    >>> large_image("https://www.spxdaily.com/images-hg/x-hg.jpg")
-    'https://www.spxdaily.com/images-lg/x-lg.jpg'
-    """
-    return image_url.replace("/images-hg/", "/images-lg/").replace("-hg.", "-lg.")
 
 
 def body_lines(a: MirrorArticle, e: Callable[[str], str], ads: bool = True) -> list[str]:
@@ -439,12 +383,8 @@ def render(a: MirrorArticle) -> bytes:
     if a.layout == "wordpress":
         return render_wordpress(a).encode("utf-8")
     if a.layout == "afp":
-        from crawler.mirror.render_afp import render_afp  # they build on this module's helpers
-
         return render_afp(a).encode("ascii")
     if a.layout == "spacewar2026":
-        from crawler.mirror.render_spacewar2026 import render_spacewar2026
-
         return render_spacewar2026(a).encode("ascii")
     if a.layout == "legacy":
         return to_bytes(render_legacy(a), a.encoding)

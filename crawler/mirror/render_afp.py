@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from crawler.mirror.markup import variant
 from crawler.mirror.model import MirrorArticle
-from crawler.mirror.render import CRLF, attr, esc
+from crawler.mirror.pagebits import CRLF, attr, esc
 
 HEADER = "SpaceWar.com - Your World At War"
 """The header line of every AFP wire page."""

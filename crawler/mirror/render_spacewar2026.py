@@ -15,7 +15,7 @@ import json
 
 from crawler.mirror.markup import variant
 from crawler.mirror.model import MirrorArticle
-from crawler.mirror.render import CRLF, FOOTER, attr, esc, large_image, title_text
+from crawler.mirror.pagebits import CRLF, FOOTER, attr, esc, large_image, title_text
 from crawler.sites import SITES_BY_DOMAIN
 
 WRONG_DATE = "2026-03-01T00:00:00+00:00"
