@@ -30,6 +30,9 @@ INLINE_TAGS = frozenset(
      "time", "cite", "mark", "q", "s", "strike", "tt", "label", "ins", "del", "wbr"}
 )
 """Tags that do not end a line."""
+MAX_LINES = 5_000
+"""Lines read of one page at most (an article page of the network has a few hundred): the
+work on a hostile page stays bounded."""
 
 
 @dataclass(frozen=True)
@@ -52,8 +55,9 @@ def _squash(raw: str) -> str:
     return " ".join(html.unescape(raw).split())
 
 
-def page_lines(page: str, start: int = 0, end: int | None = None) -> list[Line]:
-    """The lines of ``page[start:end]``, offsets relative to the whole page.
+def page_lines(page: str, start: int = 0, end: int | None = None,
+               limit: int = MAX_LINES) -> list[Line]:
+    """The first ``limit`` lines of ``page[start:end]``, offsets relative to the whole page.
 
     >>> [(ln.text, ln.href, ln.parts) for ln in page_lines(
     ...     '<b>WAR</b> REPORT<br>by X <span class="BHS">Prague (AFP) May 31, 2024</span>'
@@ -88,6 +92,8 @@ def page_lines(page: str, start: int = 0, end: int | None = None) -> list[Line]:
         first = last = -1
 
     for m in _TOKEN_RE.finditer(page, start, len(page) if end is None else end):
+        if len(out) >= limit:
+            return out
         text = m["text"]
         if text is not None:
             if text.strip():

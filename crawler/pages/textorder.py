@@ -125,8 +125,11 @@ def extract(page: str, fetched_url: str) -> Article | None:
     body_tag = _BODY_TAG_RE.search(page)
     head = page[: body_tag.start()] if body_tag else page[:4096]
     meta = meta_tags(head)
+    titles = title_candidates(page, head, meta)
+    if not titles:
+        return None  # no title to look for: nothing to read in text order
     lines = page_lines(page, body_tag.end() if body_tag else 0)
-    header = read_header(lines, title_candidates(page, head, meta), bounded=False)
+    header = read_header(lines, titles, bounded=False)
     if header is None:
         return None
     start = lines[header.last].end
