@@ -70,7 +70,8 @@ def format_table(table: dict[str, dict[str, tuple[int, int]]],
     """The table as text: one row per variant, the share right per field (pages in brackets)."""
     short = {"published": "publ", "dateline": "dateln", "location": "locat", "image_url": "image",
              "related_links": "rel_lnk", "related_articles": "rel_art", "authors": "authrs",
-             "section": "sectn", "agency": "agency", "byline": "byline"}
+             "section": "sectn", "agency": "agency", "byline": "byline",
+             "appended_datelines": "appendd", "extraction": "extract"}
     head = f"{'variant':<40} {'pages':>5} " + " ".join(f"{short.get(f, f):>7}" for f in fields)
     lines = [head, "-" * len(head)]
     for row in sorted(table, key=lambda r: (r != "all", r)):
