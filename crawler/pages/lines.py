@@ -14,14 +14,14 @@ import html
 import re
 from dataclasses import dataclass
 
-from crawler.text import attributes, strip_tags
+from crawler.text import strip_tags
 
 _TOKEN_RE = re.compile(
     r"<(?P<skip>script|style|iframe|noscript|object|textarea|select|template)\b[^>]*>"
     r".*?(?:</(?P=skip)\s*>|\Z)"
     r"|<!--.*?(?:-->|\Z)"
     r"|<a\b(?P<attrs>[^>]*)>(?P<atext>.*?)</a\s*>"
-    r"|<(?P<tag>/?\s*[a-zA-Z][^>]*)>"
+    r"|</?\s*(?P<tag>[a-zA-Z][a-zA-Z0-9]*)[^>]*>"
     r"|(?P<text>[^<]+|<)",
     re.S | re.I,
 )
@@ -51,8 +51,19 @@ class Line:
     """Texts of the inline runs of the line, in order (one part when no inline tag splits it)."""
 
 
+_HREF_RE = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
+
+
+def _href(attrs: str) -> str:
+    m = _HREF_RE.search(attrs)
+    if m is None:
+        return ""
+    value = m[1] if m[1] is not None else m[2] if m[2] is not None else m[3]
+    return html.unescape(value) if "&" in value else value
+
+
 def _squash(raw: str) -> str:
-    return " ".join(html.unescape(raw).split())
+    return " ".join((html.unescape(raw) if "&" in raw else raw).split())
 
 
 def page_lines(page: str, start: int = 0, end: int | None = None,
@@ -77,17 +88,20 @@ def page_lines(page: str, start: int = 0, end: int | None = None,
     parts: list[str] = []
     first = last = -1
 
-    def close_part() -> None:
+    def flush() -> None:
+        nonlocal first, last
         if runs:
             parts.append("".join(runs))
             runs.clear()
-
-    def flush() -> None:
-        nonlocal first, last
-        close_part()
-        texts = tuple(t for t in (_squash(p) for p in parts) if t)
-        if texts:
-            out.append(Line(_squash("".join(parts)), first, last, None, texts))
+        if first >= 0:  # some text that is not blank
+            if len(parts) == 1:
+                text = _squash(parts[0])
+                if text:
+                    out.append(Line(text, first, last, None, (text,)))
+            else:
+                texts = tuple(t for t in (_squash(p) for p in parts) if t)
+                if texts:
+                    out.append(Line(_squash("".join(parts)), first, last, None, texts))
         parts.clear()
         first = last = -1
 
@@ -102,16 +116,17 @@ def page_lines(page: str, start: int = 0, end: int | None = None,
                 last = m.end()
             runs.append(text)
         elif m["tag"] is not None:
-            name = m["tag"].lstrip("/ ").split(None, 1)[0].lower() if m["tag"].strip("/ ") else ""
-            if name in INLINE_TAGS:
-                close_part()
-            else:
+            if m["tag"].lower() not in INLINE_TAGS:
                 flush()
+            elif runs:  # an inline tag ends a run of the line
+                parts.append("".join(runs))
+                runs.clear()
         elif m["attrs"] is not None:
             flush()
-            label = strip_tags(m["atext"])
+            atext = m["atext"]
+            label = (" ".join(atext.split()) if "<" not in atext and "&" not in atext
+                     else strip_tags(atext))
             if label:
-                out.append(Line(label, m.start(), m.end(),
-                                attributes(m["attrs"]).get("href", ""), (label,)))
+                out.append(Line(label, m.start(), m.end(), _href(m["attrs"]), (label,)))
     flush()
     return out

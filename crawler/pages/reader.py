@@ -108,13 +108,12 @@ def is_label(line: str) -> bool:
     >>> is_label("PRAGUE (AFP) MAY 31, 2024"), is_label("2024"), is_label("- SHIPS HIT -")
     (False, False, False)
     """
-    letters = [c for c in line if c.isalpha()]
     return (
-        len(letters) >= 2
-        and line == line.upper()
-        and len(line) <= 40
-        and len(line.split()) <= 6
+        len(line) <= 40
         and line[:1].isalnum()
+        and line == line.upper()
+        and len(line.split()) <= 6
+        and sum(c.isalpha() for c in line) >= 2
         and not looks_like_dateline(line)
     )
 
@@ -373,7 +372,7 @@ def related_blocks(lines: list[Line], base: str) -> tuple[list[RelatedLink], lis
     section: str | None = None
     for line in lines:
         text = line.text
-        low = key(text)
+        low = text.lower()
         if low.rstrip(" :") == "related links":
             state = "links"
             continue
