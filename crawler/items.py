@@ -69,6 +69,9 @@ class Article:
     """The 'Related Links' block: url and title of each link."""
     related_articles: list[RelatedArticle] = field(default_factory=list)
     """The 'RELATED CONTENT' block: url, title and section label of each headline."""
+    appended_datelines: list[str] = field(default_factory=list)
+    """Datelines of further stories appended inside the body (AFP prints one as 'Washington
+    (AFP) Jan 29, 2024 - ...'); empty when the body holds one story."""
     language: str = "en"
     """Two-letter language code of the text."""
     fingerprint: str = ""

@@ -125,6 +125,8 @@ SMN_MONITOR_MIN_SITE_ARTICLES = 20
 """Articles a site needs in both runs before its coverage is compared."""
 SMN_MONITOR_MAX_ERROR_RATE = 0.10
 """Share of failed requests above which a run has a problem (exit 4)."""
+SMN_MONITOR_TEMPLATE_SHARE_CHANGE = 20.0
+"""Points by which a site's share of articles read by a known layout may move (exit 4)."""
 
 # --- Distributed crawling (crawler.distributed; REDIS_URL switches it on) -------------------
 REDIS_URL = ""

@@ -39,21 +39,21 @@ class Site:
 SITES: tuple[Site, ...] = (
     Site("spacewar.com", "Military Space News"),
     Site("spacedaily.com", "Space Daily"),
-    Site("terradaily.com", "Terra Daily"),
+    Site("terradaily.com", "Earth Science News"),
     Site("energy-daily.com", "Energy Daily"),
     Site("marsdaily.com", "Mars Daily"),
     Site("moondaily.com", "Moon Daily"),
     Site("gpsdaily.com", "GPS Daily"),
-    Site("solardaily.com", "Solar Daily"),
+    Site("solardaily.com", "Solar Energy News"),
     Site("winddaily.com", "Wind Daily"),
     Site("nuclearpowerdaily.com", "Nuclear Power Daily"),
-    Site("space-travel.com", "Space Travel"),
-    Site("seeddaily.com", "Seed Daily"),
+    Site("space-travel.com", "Space Travel News"),
+    Site("seeddaily.com", "Energy News"),
     Site("sinodaily.com", "Sino Daily"),
     Site("russodaily.com", "Russo Daily"),
-    Site("indodaily.com", "Indo Daily"),
+    Site("indodaily.com", "IndoDaily Home Page"),
     Site("saturndaily.com", "Saturn Daily"),
-    Site("spacemart.com", "Space Mart"),
+    Site("spacemart.com", "Space Industry and Business News"),
     Site("skynightly.com", "Sky Nightly"),
     Site("robodaily.com", "Robo Daily"),
     Site("radardaily.com", "Radar Daily"),
@@ -61,8 +61,10 @@ SITES: tuple[Site, ...] = (
     Site("nanodaily.com", "Nano Daily"),
     Site("oilgasdaily.com", "Oil Gas Daily"),
     Site("interndaily.com", "Intern Daily"),
+    Site("africadaily.net", "Earth Science News"),
 )
-"""Every site of the network, spacewar.com first."""
+"""Every site of the network, spacewar.com first. Names are the site-name lines seen on the
+pages where one was seen (terradaily and africadaily.net both print 'Earth Science News')."""
 
 SITES_BY_DOMAIN: dict[str, Site] = {s.domain: s for s in SITES}
 
@@ -141,6 +143,29 @@ def looks_like_article_url(url: str) -> bool:
     """
     path = urlsplit(url).path
     return bool(ARTICLE_PATH_RE.match(path) or WORDPRESS_PATH_RE.match(path))
+
+
+def www_address(url: str) -> str:
+    """The address of a classic page on its www host, when a bare network host served it.
+
+    The bare hosts serve the same classic pages (seen: https://spacewar.com/reports/...): one
+    page, one address. WordPress pages (bare host, /<slug>/) and other URLs stay as given.
+
+    >>> www_address("https://spacewar.com/reports/X_999.html")
+    'https://www.spacewar.com/reports/X_999.html'
+    >>> www_address("https://terradaily.com/reports/Sudan_violence_999.html?x=1")
+    'https://www.terradaily.com/reports/Sudan_violence_999.html?x=1'
+    >>> www_address("https://spacedaily.com/nasa-picks-new-rover/")
+    'https://spacedaily.com/nasa-picks-new-rover/'
+    >>> www_address("https://example.com/reports/X.html")
+    'https://example.com/reports/X.html'
+    """
+    scheme, sep, rest = url.partition("://")
+    host, slash, path = rest.partition("/")
+    if (not sep or host.startswith("www.") or host.lower() not in NETWORK_DOMAINS
+            or not ARTICLE_PATH_RE.match("/" + path.split("?", 1)[0].split("#", 1)[0])):
+        return url
+    return f"{scheme}://www.{host.lower()}{slash}{path}"
 
 
 def slugify_title(title: str) -> str:

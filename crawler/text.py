@@ -26,6 +26,7 @@ from w3lib.html import remove_tags, remove_tags_with_content, replace_entities
 from w3lib.url import canonicalize_url
 
 from crawler.similarity import word_tokens
+from crawler.sites import www_address
 
 _CACHE_SIZE = 8192
 """Entries of the small caches of pure helpers (bounded: memory does not grow with a crawl)."""
@@ -432,6 +433,8 @@ def canonical_url(url: str, base: str | None = None) -> str:
     'https://www.spacedaily.com/reports/Y.html'
     >>> canonical_url("mailto:news@example.com")
     'mailto:news@example.com'
+    >>> canonical_url("https://spacewar.com/reports/X_999.html")  # a bare host: one page, one key
+    'https://www.spacewar.com/reports/X_999.html'
     """
     url = url.strip()
     if base:
@@ -454,7 +457,7 @@ def _canonical_url(url: str, base: str | None) -> str:
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
              if not is_tracking_param(k)]  # fmt: skip
     url = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
-    return canonicalize_url(url)
+    return www_address(canonicalize_url(url))
 
 
 def absolute_url(base: str, url: str | None) -> str | None:

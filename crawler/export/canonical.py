@@ -33,7 +33,7 @@ def site_rank(site: str | None) -> tuple[int, str]:
     >>> site_rank("spacewar.com"), site_rank("spacedaily.com")
     ((0, ''), (1, ''))
     >>> site_rank("example.org")
-    (24, 'example.org')
+    (25, 'example.org')
     """
     rank = SITE_ORDER.get(site or "")
     return (rank, "") if rank is not None else (len(SITE_ORDER), site or "")

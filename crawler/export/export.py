@@ -18,8 +18,8 @@ from crawler.export.sources import Source
 from crawler.export.store import StoryStore
 from crawler.export.writers import FILE_NAMES, FORMATS, open_writers, ordered
 from crawler.jsonl import count_records, read_records
-from crawler.runs.folder import RunFolder
 from crawler.progress import Progress
+from crawler.runs.folder import RunFolder
 from crawler.schema import is_valid, load_schema
 
 EXPORT_VERSION = 1

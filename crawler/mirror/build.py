@@ -5,8 +5,9 @@ Layout of ``DIR`` (every file deterministic for a (seed, size); mtimes derived f
 - ``DIR/<host>/<path>``: what ``https://<host>/<path>`` serves (a path ending in '/' is stored
   as ``<path>index.html``; query strings are not part of file names).
 - ``DIR/truth.jsonl``: one record per article page, keyed by its live canonical ``url``:
-  ``MirrorArticle.truth()`` plus ``word_count``, ``language``, ``schema_version``, ``layout``
-  and ``story_id``; articles in index order, then the fault articles that are real articles.
+  ``MirrorArticle.truth()`` plus ``word_count``, ``language``, ``schema_version``, ``layout``,
+  ``variants`` (the markup variant of each guessed detail, see crawler.mirror.markup) and
+  ``story_id``; articles in index order, then the fault articles that are real articles.
 - ``DIR/duplicates.json``: ``{"groups": [[urls of one story], ...], "near_misses": [[a, b],
   ...], "aliases": {alias_url: canonical_url}, "redirects": [alias urls answering 301]}``.
 - ``DIR/faults.json``: see :mod:`crawler.mirror.faults`.
@@ -34,7 +35,7 @@ from urllib.parse import urlsplit
 from crawler.mirror import faults, feeds, hubs, injected, static
 from crawler.mirror.hostile import build_hostile
 from crawler.mirror.model import MirrorArticle
-from crawler.mirror.network import WP_DOMAINS, NetworkGenerator, Summary
+from crawler.mirror.network import BARE_DOMAINS, WP_DOMAINS, NetworkGenerator, Summary
 from crawler.mirror.render import render
 from crawler.mirror.sections import (
     SECTIONS,
@@ -46,6 +47,8 @@ from crawler.mirror.timeline import SEED_INDEX, day_of, epoch
 from crawler.sites import IMAGE_HOST, SITES, SITES_BY_DOMAIN
 
 MIN_ARTICLES, MAX_ARTICLES = 50, 100_000
+CLASSIC_HOST_LAYOUTS = ("classic", "spacewar2026", "afp")
+"""Layouts served on the www hosts and listed by their home pages, sections and feeds."""
 META_FILES = ("truth.jsonl", "duplicates.json", "faults.json", "routes.json", "mirror.json")
 FEED_ITEMS, FEED_FOREIGN, WP_HOME_ITEMS = 25, 5, 20
 
@@ -91,6 +94,7 @@ def truth_record(a: MirrorArticle) -> dict[str, Any]:
     rec["language"] = "en"
     rec["schema_version"] = 1
     rec["layout"] = a.layout
+    rec["variants"] = dict(sorted(a.variants.items()))
     rec["story_id"] = a.story_id
     return rec
 
@@ -170,6 +174,9 @@ def build(root: Path, articles: int, seed: int = 1, grow: bool = False,
             if g.alias_url:
                 w.write(g.alias_url, data, t)
                 aliases[g.alias_url] = a.url
+            if g.bare_url:
+                w.write(g.bare_url, data, t)
+                aliases[g.bare_url] = a.url
             if g.old_url:
                 routes["redirects"][g.old_url] = a.url
                 aliases[g.old_url] = a.url
@@ -241,13 +248,14 @@ def _write_hubs(w: Writer, summaries: Sequence[Summary], fault_links: list[tuple
     for s in reversed(summaries):  # newest first
         if s.layout == "wordpress":
             wp[s.site].append(s)
-            by_section[(s.site, s.section or "")].append(s)
+            by_section[(s.site, s.hub_section or "")].append(s)
         elif s.layout == "legacy" or "/news/" in s.url:
             archive[s.site].append(s)
         else:
             by_site[s.site].append(s)
-            by_section[(s.site, s.section or "")].append(s)
-    newest_all = _newest((s for s in reversed(summaries) if s.layout == "classic"), 200)
+            by_section[(s.site, s.hub_section or "")].append(s)
+    newest_all = _newest((s for s in reversed(summaries) if s.layout in CLASSIC_HOST_LAYOUTS),
+                         200)
     hosts = {IMAGE_HOST}
     for site in SITES:
         base = f"https://{site.host}"
@@ -264,7 +272,7 @@ def _write_hubs(w: Writer, summaries: Sequence[Summary], fault_links: list[tuple
             pages = max(1, -(-len(items) // hubs.PER_PAGE))
             for p in range(1, pages + 1):
                 chunk = items[(p - 1) * hubs.PER_PAGE: p * hubs.PER_PAGE]
-                links = [s.old_url or s.alias_url or s.url for s in chunk]
+                links = [s.old_url or s.alias_url or s.bare_url or s.url for s in chunk]
                 w.write(base + section_path(label, p),
                         hubs.section_page(site, label, p, chunk, p < pages, links), t)
             w.write(base + section_feed_path(label), feeds.network_feed(
@@ -273,6 +281,9 @@ def _write_hubs(w: Writer, summaries: Sequence[Summary], fault_links: list[tuple
         for path, data in static.site_pages(site).items():
             w.write(base + path, data, t)
         w.write(base + "/robots.txt", static.robots_txt(), t)
+    for domain in BARE_DOMAINS:  # bare hosts serve the classic pages too
+        hosts.add(domain)
+        w.write(f"https://{domain}/robots.txt", static.robots_txt(), t)
     for domain in WP_DOMAINS:
         site = SITES_BY_DOMAIN[domain]
         base = f"https://{domain}"

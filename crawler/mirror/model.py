@@ -5,6 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+EXTRACTION: dict[str, str] = {
+    "classic": "template", "spacewar2026": "template", "afp": "template",
+    "wordpress": "metadata", "legacy": "fallback",
+}
+"""The extraction path the record of a page of each layout must name: 'fallback' only for a
+page that matches no layout of the network."""
+
 
 @dataclass
 class RelatedItem:
@@ -18,6 +25,8 @@ class RelatedItem:
     """Dateline printed under the headline (the first item of the first block only)."""
     teaser: str | None = None
     """Teaser printed before '... read more' (the first item of the first block only)."""
+    href: str | None = None
+    """The address printed when it is not ``url`` (the bare host of the same page)."""
 
 
 @dataclass
@@ -39,7 +48,8 @@ class MirrorArticle:
     site: str
     """Network domain, e.g. 'spacewar.com'."""
     layout: str
-    """'classic', 'wordpress' or 'legacy' (no template anchors: the fallback path)."""
+    """'classic', 'spacewar2026' (the March 2026 spacewar layout), 'afp' (spacewar's AFP wire
+    pages), 'wordpress' or 'legacy' (no layout of the network: the fallback path)."""
     title: str
     """Headline."""
     paragraphs: list[str]
@@ -76,6 +86,20 @@ class MirrorArticle:
     """Identifier of the story this page carries (shared by syndicated copies)."""
     mojibake: bool = False
     """Whether the served text carries UTF-8-read-as-windows-1252 mojibake (to be repaired)."""
+    variants: dict[str, str] = field(default_factory=dict)
+    """Markup variant drawn for each guessed detail, e.g. {'byline': 'dateline-line'} (see
+    crawler.mirror.markup); a detail absent here is rendered in its first variant."""
+    caption: str | None = None
+    """Caption printed under the lead image between the headline and the byline."""
+    teasers: list[RelatedItem] = field(default_factory=list)
+    """Teasers of other stories (headline and one paragraph) between headline and byline."""
+    boxes: list[RelatedBlock] = field(default_factory=list)
+    """AFP wire pages: the boxes of current headlines after 'ADVERTISEMENT' (not related)."""
+    appended_datelines: list[str] = field(default_factory=list)
+    """Datelines of further stories appended inside the body, as printed."""
+    posted: str | None = None
+    """Date and time the page's metadata gives (WordPress JSON-LD) when ``published`` comes
+    from a printed dateline instead."""
 
     def truth(self) -> dict[str, Any]:
         """The record an ideal extractor produces for this page (schema fields it determines)."""
@@ -98,7 +122,6 @@ class MirrorArticle:
                 for b in self.related_blocks
                 for i in b.items
             ],
-            "extraction": {"classic": "template", "wordpress": "metadata"}.get(
-                self.layout, "fallback"
-            ),
+            "appended_datelines": list(self.appended_datelines),
+            "extraction": EXTRACTION[self.layout],
         }

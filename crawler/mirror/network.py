@@ -10,16 +10,26 @@ page itself, later indices are generated stories.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from crawler.mirror import textgen
+from crawler.mirror import markup, textgen, variety
 from crawler.mirror.model import MirrorArticle, RelatedBlock, RelatedItem
-from crawler.mirror.sections import SECTIONS, news_label
+from crawler.mirror.render_afp import BOX_TITLES
+from crawler.mirror.sections import SECTIONS, WAR_LABELS, news_label
 from crawler.mirror.seed import related_url, seed_article
-from crawler.mirror.timeline import SEED_INDEX, afp_id, dateline_date, day_of, wp_time
+from crawler.mirror.timeline import (
+    SEED_INDEX,
+    afp_id,
+    dateline_date,
+    day_of,
+    spacewar2026_day,
+    wp_time,
+)
 from crawler.sites import IMAGE_HOST, SITES, SITES_BY_DOMAIN, slugify_title
 
 WINDOW = 400
@@ -28,6 +38,16 @@ WIRE = ("AFP", "UPI", "SPX")
 WP_DOMAINS = ("spacedaily.com", "terradaily.com")
 NOT_FOUND_URL = "https://www.spacewar.com/reports/This_Story_Was_Removed_999.html"
 """A dead link some related blocks carry (a fault: the server answers 404)."""
+
+BARE_DOMAINS = ("spacewar.com", "terradaily.com", "spacedaily.com")
+"""Sites whose bare host (https://spacewar.com/reports/...) was seen serving the classic pages."""
+CROSS_POSTS = {"terradaily.com": "africadaily.net", "africadaily.net": "terradaily.com",
+               "spacemart.com": "solardaily.com", "solardaily.com": "spacemart.com"}
+"""Sites seen publishing each other's stories under the same slug."""
+SPACEWAR2026_SHARE = 0.3
+"""Share of fresh spacewar stories shown in the March 2026 layout."""
+AFP_WIRE_SHARE = 0.6
+"""Share of spacewar's AFP stories served as AFP wire pages (/afp/...)."""
 
 _SITE_WEIGHTS = [20 if s.domain == "spacewar.com" else 14 if s.domain in WP_DOMAINS else 3
                  for s in SITES]
@@ -64,6 +84,8 @@ class Story:
     date_text: str | None
     iso_date: str | None
     byline: tuple[str | None, str | None, list[str]]
+    appended: list[str] = field(default_factory=list)
+    """Datelines of further stories appended inside the body."""
     sites: list[str] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
     indices: list[int] = field(default_factory=list)
@@ -86,6 +108,11 @@ class Summary:
     published: str | None = None
     alias_url: str | None = None
     old_url: str | None = None
+    hub_section: str | None = None
+    """Section whose index pages list the article (its label, or one of its site's for a page
+    that prints none)."""
+    bare_url: str | None = None
+    """The same page on the bare host (https://spacewar.com/reports/...)."""
 
 
 @dataclass
@@ -98,6 +125,8 @@ class Generated:
     """Plain-slug address serving the same page (200)."""
     old_url: str | None = None
     """Old address answering 301 to the canonical one."""
+    bare_url: str | None = None
+    """The same page served on the bare host (200, same bytes)."""
     copy_of: int | None = None
     """Index of the article whose story this one syndicates."""
     near_miss_of: int | None = None
@@ -162,6 +191,8 @@ class NetworkGenerator:
         self.stories: dict[int, Story] = {}
         """Story of each recent index (pruned to WINDOW)."""
         self.used: set[str] = {NOT_FOUND_URL}
+        self.turns: Counter[str] = Counter()
+        """Pages of each layout generated so far (rare layouts take their markups in turn)."""
         self._seed_items = [i for b in seed_article().related_blocks for i in b.items]
 
     def reserve(self, url: str) -> None:
@@ -198,7 +229,7 @@ class NetworkGenerator:
             topic = rng.choice(_TOPICS)
             letters = "".join(rng.choice("abcdefghij") for _ in range(rng.choice((1, 1, 2))))
             return self._unique(f"https://{host}/news/{topic}-{year % 100:02d}{letters}.html")
-        if site == "spacewar.com" and agency == "AFP" and rng.random() < 0.3:
+        if site == "spacewar.com" and agency == "AFP" and rng.random() < AFP_WIRE_SHARE:
             suffix = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(8))
             ident = afp_id(day_of(i), rng.randrange(86400), suffix)
             return self._unique(f"https://{host}/afp/{ident}.html")
@@ -224,7 +255,8 @@ class NetworkGenerator:
             picked.append(s)
         return picked
 
-    def _related(self, rng: random.Random, i: int, site: str) -> list[RelatedBlock]:
+    def _related(self, rng: random.Random, i: int, site: str,
+                 v: random.Random | None = None) -> list[RelatedBlock]:
         blocks: list[RelatedBlock] = []
         for b in range(rng.randint(1, 7)):
             older = self._pick_older(rng, i, rng.randint(1, 4))
@@ -233,7 +265,10 @@ class NetworkGenerator:
             items = []
             for s in older:
                 url = s.alias_url if s.alias_url and rng.random() < 0.3 else s.url
-                items.append(RelatedItem(url, s.title))
+                item = RelatedItem(url, s.title)
+                if s.bare_url and url == s.url and v is not None and v.random() < 0.5:
+                    item.href = s.bare_url  # one story, one address: the truth keeps www
+                items.append(item)
             if b == 0:
                 items[0].dateline = older[0].dateline
                 items[0].teaser = textgen.teaser([older[0].text])
@@ -256,6 +291,12 @@ class NetworkGenerator:
         return links[:3]
 
     # -- stories ---------------------------------------------------------------------------
+    def _rng(self, i: int, what: str) -> random.Random:
+        """A generator of its own for one kind of draws of article ``i`` ('story', 'page',
+        'markup', 'boxes'), kept apart from the article's first generator so that adding a
+        kind of variety does not move the draws of the others."""
+        return random.Random(f"{self.seed}/{i}/{what}")
+
     def _fresh_story(self, rng: random.Random, i: int, title: str | None = None,
                      paras: list[str] | None = None) -> Story:
         r = rng.random()
@@ -274,7 +315,7 @@ class NetworkGenerator:
         if agency is None and rng.random() < 0.5:
             agency, place = "SPX", textgen.place(rng)
         dateless = agency is None
-        return Story(
+        story = Story(
             story_id=f"s{i}",
             title=title,
             paragraphs=paras,
@@ -284,6 +325,33 @@ class NetworkGenerator:
             iso_date=None if dateless else day.isoformat(),
             byline=byline,
         )
+        self._vary(self._rng(i, "story"), story, day)
+        return story
+
+    def _vary(self, v: random.Random, story: Story, day: dt.date) -> None:
+        """Bylines, datelines and bodies as seen in real pages (see crawler.mirror.variety)."""
+        afp = story.agency == "AFP"
+        if afp and v.random() < 0.5:
+            story.place = variety.afp_place(v)
+        if afp and v.random() < 0.5:
+            story.date_text = variety.afp_date(day)
+        r = v.random()
+        if afp and r < 0.06:
+            story.byline = variety.team_byline(v)
+        elif story.byline[2] and r < 0.4:
+            story.byline = variety.persons_byline(v, afp)
+        r = v.random()
+        paras = story.paragraphs
+        if afp and r < 0.07:
+            story.paragraphs = variety.short_paragraphs(v, v.choice((2, 3)), wire=True)
+        elif afp and r < 0.15 and len(paras) >= 4:
+            extra, dateline = variety.appended_story(v, day)
+            story.paragraphs = paras + extra
+            story.appended = [dateline]
+        elif story.agency in variety.SOURCES and r < 0.27:
+            story.paragraphs = paras + [variety.SOURCES[story.agency]]
+        if afp and len(story.paragraphs) >= 7 and v.random() < 0.4:
+            story.paragraphs = variety.with_subheads(v, story.paragraphs)
 
     def _copy_source(self, rng: random.Random, i: int) -> Story | None:
         lo = max(SEED_INDEX + 1, i - 200)
@@ -313,6 +381,7 @@ class NetworkGenerator:
             raise ValueError(f"articles are generated in order: expected {len(self.summaries)}")
         if i == SEED_INDEX:
             a = seed_article()
+            a.variants = markup.default_variants("classic")
             self.used.add(a.url)
             story = Story("seed", a.title, a.paragraphs, a.agency, a.location,
                           "May 31, 2024", a.published, (a.byline, a.byline_clean, a.authors))
@@ -337,17 +406,25 @@ class NetworkGenerator:
                 near_of = near.indices[-1]
             else:
                 story = self._fresh_story(rng, i)
-            site = self._site(rng, story)
+            v = self._rng(i, "site")
+            site = self._site(rng, story, v)
             layout = "classic"
             if site in WP_DOMAINS and rng.random() < 0.3:
                 layout = "wordpress"
             elif rng.random() < 0.012 and source is None:
                 layout = "legacy"
+            elif (site == "spacewar.com" and source is None and story.date_text
+                  and story.byline[0] and v.random() < SPACEWAR2026_SHARE):
+                # as seen: the headline, then a byline and a dateline apart
+                layout = "spacewar2026"
         g = self._compose(rng, i, site, layout, story)
         g.copy_of, g.near_miss_of = gen_copy_of, near_of
         return self._finish(g, story)
 
-    def _site(self, rng: random.Random, story: Story) -> str:
+    def _site(self, rng: random.Random, story: Story, v: random.Random) -> str:
+        partner = CROSS_POSTS.get(story.sites[0]) if story.sites else None
+        if partner and partner not in story.sites and v.random() < 0.6:
+            return partner  # cross-posted under the same slug
         while True:
             site = rng.choices(SITES, weights=_SITE_WEIGHTS)[0].domain
             if site not in story.sites:
@@ -365,12 +442,13 @@ class NetworkGenerator:
         elif r < 0.3:
             paras.append(textgen.paragraph(rng, source.agency == "AFP"))
         return Story(source.story_id, title, paras, source.agency, source.place,
-                     source.date_text, source.iso_date, source.byline, source.sites, source.urls,
-                     source.indices)
+                     source.date_text, source.iso_date, source.byline, source.appended,
+                     source.sites, source.urls, source.indices)
 
     def _compose(self, rng: random.Random, i: int, site: str, layout: str,
                  story: Story) -> Generated:
         s = SITES_BY_DOMAIN[site]
+        v = self._rng(i, "page")
         title, paras = story.title, list(story.paragraphs)
         dateline = published = None
         if layout == "legacy" and not story.date_text:
@@ -387,38 +465,75 @@ class NetworkGenerator:
                 date_text = dateline_date(day, rng.random() < 0.5)
                 dateline = f"{story.place} ({story.agency}) {date_text}"
                 published = day.isoformat()
+            if not story.sites and v.random() < 0.5:  # old pages of three short paragraphs
+                story.paragraphs = paras = variety.short_paragraphs(v, 3, story.agency == "AFP")
+                story.appended = []
         if i < SEED_INDEX:
             url = self._unique(related_url(title))
         else:
             url = self._url(rng, i, site, layout, title, story.agency, old_year)
+        if "/afp/" in url:
+            layout = "afp"
+        if layout == "spacewar2026" and story.date_text:
+            day = spacewar2026_day(i)  # the story is fresh: its later copies keep this date
+            story.date_text = (variety.afp_date(day) if story.agency == "AFP"
+                               else dateline_date(day, False, pad=v.random() < 0.5))
+            story.iso_date = published = day.isoformat()
+            dateline = f"{story.place} ({story.agency}) {story.date_text}"
+        if layout == "afp" and story.iso_date:
+            dateline = variety.wire_dateline(story.place or "Paris", dt.date.fromisoformat(
+                story.iso_date))
         image = None
         if layout != "legacy" and rng.random() < 0.85:
             name = "-".join(hyphen_slug(title).split("-")[:3]) + f"-{rng.randrange(16**4):04x}"
             image = f"https://{IMAGE_HOST}/images-hg/{name}-hg.jpg"
         by_printed, by_clean, authors = story.byline
+        hub_section = None if layout == "legacy" else rng.choice(SECTIONS[site])
+        shows_label = layout in ("classic", "wordpress")
         a = MirrorArticle(
             url=url, site=site, layout=layout, title=title, paragraphs=paras,
-            section=None if layout == "legacy" else rng.choice(SECTIONS[site]),
+            section=hub_section if shows_label else None,
             byline=by_printed, byline_clean=by_clean, authors=list(authors),
             dateline=dateline, location=story.place if dateline else None,
             agency=story.agency if dateline else None, published=published,
             image_url=image, og_url=url, story_id=story.story_id,
+            appended_datelines=[d for d in story.appended
+                                if any(p.startswith(f"{d} - ") for p in paras)],
         )
+        extra: dict[str, str] = {}
         if layout == "wordpress":
             a.dateline = a.location = a.agency = None
             a.published = wp_time(i, rng.randrange(6 * 60, 22 * 60))
-            a.related_blocks = self._related(rng, i, site)
-        elif layout == "classic":
+            a.related_blocks = self._related(rng, i, site, v)
+            if story.place and story.agency and v.random() < 0.35:
+                # A dateline printed as the body's first line: it dates the story, not JSON-LD.
+                day = dt.date.fromisoformat(a.published[:10])
+                date_text = (variety.afp_date(day) if story.agency == "AFP"
+                             else dateline_date(day, False))
+                a.dateline = f"{story.place} ({story.agency}) {date_text}"
+                a.posted = a.published
+                a.location, a.agency, a.published = story.place, story.agency, day.isoformat()
+            extra["dateline"] = "body" if a.dateline else markup.NONE
+        elif layout in ("classic", "spacewar2026"):
             a.related_links = self._related_links(rng, i, site)
-            a.related_blocks = self._related(rng, i, site)
+            if (a.section or hub_section) in WAR_LABELS:
+                a.related_links[0] = (SITES_BY_DOMAIN["spacewar.com"].home_url, "Space War News")
+            a.related_blocks = self._related(rng, i, site, v)
             a.leading_p = rng.random() < 0.3
             r = rng.random()
-            if r < 0.05 and i != 0:
+            if layout == "spacewar2026":
+                a.leading_p = False
+            elif r < 0.05 and i != 0:
                 a.encoding = "cp1252"
             elif r < 0.07 and i != 0:
                 _straighten(a)
                 a.mojibake = not all(p.isascii() for p in a.paragraphs)
-        g = Generated(a, self._summary(i, a))
+        elif layout == "afp":
+            a.byline = a.byline_clean = a.image_url = None
+            a.authors = []
+            a.boxes = self._boxes(i)
+        self._draw_markup(i, a, extra)
+        g = Generated(a, self._summary(i, a, hub_section))
         if layout == "classic" and url.endswith("_999.html") and "/reports/" in url:
             r = rng.random()
             if r < 0.02:
@@ -431,11 +546,41 @@ class NetworkGenerator:
                 if old not in self.used:
                     self.used.add(old)
                     g.old_url = g.summary.old_url = old
+        if (layout in ("classic", "spacewar2026") and site in BARE_DOMAINS
+                and "/reports/" in url and not g.old_url and v.random() < 0.06):
+            bare = url.replace("https://www.", "https://", 1)
+            if bare not in self.used:
+                self.used.add(bare)
+                g.bare_url = g.summary.bare_url = bare
         return g
 
-    def _summary(self, i: int, a: MirrorArticle) -> Summary:
+    def _draw_markup(self, i: int, a: MirrorArticle, extra: dict[str, str]) -> None:
+        """The page's markup variants, and the caption and teasers they call for."""
+        m = self._rng(i, "markup")
+        turn = self.turns[a.layout]
+        self.turns[a.layout] += 1
+        a.variants = {**markup.draw(m, a, turn), **extra}
+        if a.variants.get("caption") in ("illustration", "courtesy"):
+            a.caption = variety.caption(m, a.variants["caption"])
+        if a.variants.get("teasers") == "two":
+            older = self._pick_older(m, i, 2)
+            if len(older) == 2:
+                a.teasers = [RelatedItem(o.url, o.title, teaser=textgen.teaser([o.text], 250))
+                             for o in older]
+            else:
+                a.variants["teasers"] = markup.NONE
+
+    def _boxes(self, i: int) -> list[RelatedBlock]:
+        """The four boxes of headlines of an AFP wire page (older stories of any site)."""
+        rng = self._rng(i, "boxes")
+        return [RelatedBlock(title, [RelatedItem(o.url, o.title)
+                                     for o in self._pick_older(rng, i, 3)])
+                for title in BOX_TITLES]
+
+    def _summary(self, i: int, a: MirrorArticle, hub_section: str | None = None) -> Summary:
         return Summary(i, a.url, a.site, a.layout, a.title, a.section, a.dateline,
-                       " ".join(a.paragraphs)[:600], a.image_url, a.published)
+                       " ".join(a.paragraphs)[:600], a.image_url, a.posted or a.published,
+                       hub_section=a.section or hub_section)
 
     def _finish(self, g: Generated, story: Story) -> Generated:
         i = g.summary.index

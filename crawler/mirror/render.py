@@ -4,55 +4,28 @@ The classic template follows every fact the site notes mark as *seen*: a bare ``
 in ``<br>``, the dateline in ``<span class="BHS">``, the body between the comments
 ``<!--body-2-incontainer.php-->`` and ``<!--RELATED LINKS-->``, bare ``<p>`` separators, CRLF
 line ends, ad iframes and scripts inside the body, numeric entities, og meta and spxdaily images.
-What was never seen (byline tag, related blocks, footer) is guessed and kept plain.
+What was never seen (byline tag, label, related blocks, <title>, footer) is rendered in several
+variants, one drawn per page (:mod:`crawler.mirror.markup`). The AFP wire pages and the March
+2026 spacewar layout have their own modules (render_afp, render_spacewar2026).
 """
 
 from __future__ import annotations
 
 import html
 import json
+from collections.abc import Callable
 
+from crawler.mirror.markup import variant
 from crawler.mirror.model import MirrorArticle
-from crawler.sites import COPYRIGHT_NOTICE, IMAGE_HOST, SITES_BY_DOMAIN
+from crawler.mirror.pagebits import CRLF, FOOTER, attr, esc, large_image, title_text
+from crawler.mirror.render_afp import render_afp
+from crawler.mirror.render_spacewar2026 import render_spacewar2026
+from crawler.mirror.sections import SECTIONS, section_path
+from crawler.sites import IMAGE_HOST, SITES_BY_DOMAIN
 
-CRLF = "\r\n"
+__all__ = ["CRLF", "FOOTER", "attr", "esc", "large_image", "mojibake", "render",
+           "render_classic", "render_legacy", "render_wordpress", "title_text", "to_bytes"]
 
-FOOTER = COPYRIGHT_NOTICE
-"""The network's copyright notice, printed at the foot of every page."""
-
-
-def esc(text: str, encoding: str = "utf-8") -> str:
-    """Escape text for HTML; outside ASCII (utf-8 pages) or windows-1252, numeric entities.
-
-    >>> esc("\u201cWe\u2019re\u201d -- R&D <now>")
-    '&#8220;We&#8217;re&#8221; -- R&amp;D &lt;now&gt;'
-    >>> esc("don\u2019t", "cp1252")
-    'don\u2019t'
-    """
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    out = []
-    for ch in text:
-        if ord(ch) < 128:
-            out.append(ch)
-            continue
-        if encoding == "cp1252":
-            try:
-                ch.encode("cp1252")
-                out.append(ch)
-                continue
-            except UnicodeEncodeError:
-                pass
-        out.append(f"&#{ord(ch)};")
-    return "".join(out)
-
-
-def attr(text: str) -> str:
-    """Escape an attribute value (double-quoted).
-
-    >>> attr('a "b" & c')
-    'a &quot;b&quot; &amp; c'
-    """
-    return html.escape(text, quote=True).replace("&#x27;", "'")
 
 
 def to_bytes(page: str, encoding: str) -> bytes:
@@ -83,8 +56,109 @@ def _script(n: int) -> str:
     )
 
 
+_INDENT = {"none": "", "spaces": "  ", "nbsp": "&nbsp;&nbsp;"}
+
+
+def label_url(a: MirrorArticle, label: str) -> str:
+    """Where a section label printed as a link points: the label's section page on the page's
+    site when it has one, else the site's home page."""
+    site = SITES_BY_DOMAIN[a.site]
+    if label in SECTIONS[a.site]:
+        return f"https://{site.host}{section_path(label)}"
+    return site.home_url
+
+
+def related_links_html(a: MirrorArticle, e: Callable[[str], str]) -> list[str]:
+    """The 'Related Links' block: its heading and links as <br> lines, a list or a table."""
+    colon = ":" if variant(a, "related_heading") == "colon" else ""
+    out = [f'<span class="RL">Related Links{colon}</span><br>']
+    style = variant(a, "related_list")
+    links = [f'<a href="{attr(url)}">{e(title)}</a>' for url, title in a.related_links]
+    if style == "ul" and links:
+        out += ['<ul class="RL">', *(f"<li>{link}</li>" for link in links), "</ul>"]
+    elif style == "table" and links:
+        out += ['<table class="RL" border="0">',
+                *(f"<tr><td>{link}</td></tr>" for link in links), "</table>"]
+    else:
+        out += [f"{link}<br>" for link in links]
+    return out
+
+
+def _header(a: MirrorArticle, e: Callable[[str], str]) -> list[str]:
+    """Label, headline twice, caption, teasers, byline and dateline of a classic page."""
+    pre = _INDENT[variant(a, "indent")]
+    label, byline, dateline = variant(a, "label"), variant(a, "byline"), variant(a, "dateline")
+    first = f'<span class="BH2">{pre}{e(a.title)}</span><br>'
+    L: list[str] = []
+    if a.section and label == "font":
+        L.append(f'<font class="ST" color="#990000"><b>{e(a.section)}</b></font><br>')
+    elif a.section and label == "link":
+        L.append(f'<a href="{attr(label_url(a, a.section))}" class="ST">{e(a.section)}</a><br>')
+    elif a.section and label == "headline-line":
+        first = f'<span class="ST">{e(a.section)}</span>&nbsp;&nbsp;' + first
+    elif a.section:
+        L.append(f'<span class="ST">{e(a.section)}</span><br>')
+    L += [first, f"<h1>{e(a.title)}<br></h1>"]
+    if a.image_url and a.caption:
+        L.append(f'<center><img src="{attr(large_image(a.image_url))}" border="0" alt=""><br>'
+                 f'<font size="1">{e(a.caption)}</font></center>')
+    for t in a.teasers:
+        L += [f'<br><a href="{attr(t.href or t.url)}"><b>{e(t.title)}</b></a><br>',
+              f"{e(t.teaser or '')}<br>"]
+    if a.teasers:
+        L.append("<br>")
+    by = f"{pre}{e(a.byline)}" if a.byline else ""
+    if a.byline and byline == "div":
+        L.append(f'<div class="byline">{by}</div>')
+    elif a.byline and not (byline == "dateline-line" and a.dateline and dateline == "header"):
+        L.append(f'<span class="BY">{by}</span><br>')
+    if a.dateline and dateline == "header":
+        lead = f"{by} " if a.byline and byline == "dateline-line" else pre
+        L.append(f'{lead}<span class="BHS">{e(a.dateline)}</span><br><br>')
+    return L
+
+
+def body_lines(a: MirrorArticle, e: Callable[[str], str], ads: bool = True) -> list[str]:
+    """Body paragraphs separated by bare <p> (ads and a script inside); an appended story's
+    headline is followed by <br> and its dateline paragraph."""
+    L: list[str] = []
+    for i, para in enumerate(a.paragraphs):
+        if i and para.startswith(tuple(f"{d} - " for d in a.appended_datelines)):
+            L.append("<br>")
+        elif i or a.leading_p:
+            L.append("<p>")
+        L.append(e(para))
+        if ads and i == 1:
+            L.append(_ad(len(para)))
+        if ads and i == 3:
+            L.append(_script(i))
+    return L
+
+
+def related_content_html(a: MirrorArticle, e: Callable[[str], str]) -> list[str]:
+    """The 'RELATED CONTENT' block: labels (as text or links) each followed by headlines."""
+    L = ['<span class="RC">RELATED CONTENT</span><br>',
+         "The following news reports may link to other Space Media Network websites.<br>"]
+    as_links = variant(a, "related_labels") == "link"
+    for block in a.related_blocks:
+        if as_links:
+            L.append(f'<a href="{attr(label_url(a, block.section))}" class="RCS">'
+                     f"{e(block.section)}</a><br>")
+        else:
+            L.append(f'<span class="RCS">{e(block.section)}</span><br>')
+        for item in block.items:
+            href = attr(item.href or item.url)
+            L.append(f'<a href="{href}" class="RCH">{e(item.title)}</a><br>')
+            if item.dateline:
+                L.append(f'<span class="BHS">{e(item.dateline)}</span><br>')
+            if item.teaser is not None:
+                L.append(f'{e(item.teaser)} ... <a href="{href}">read more</a><br>')
+            L.append("<br>")
+    return L
+
+
 def render_classic(a: MirrorArticle, year: int | None = None) -> str:
-    """The classic SMN article template, with CRLF line ends."""
+    """The classic SMN article template, with CRLF line ends, in the page's variants."""
     enc = a.encoding
 
     def e(text: str) -> str:
@@ -98,7 +172,7 @@ def render_classic(a: MirrorArticle, year: int | None = None) -> str:
         '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN">',
         "<html>",
         "<head>",
-        f"<title>{e(a.title)}</title>",
+        f"<title>{e(title_text(a, variant(a, 'title_tag')))}</title>",
         f'<meta name="description" content="{attr(a.paragraphs[0][:200])}">' if enc == "utf-8"
         else f'<meta name="description" content="{e(a.paragraphs[0][:200])}">',
         f'<meta property="og:title" content="{e(a.title)}">',
@@ -123,35 +197,16 @@ def render_classic(a: MirrorArticle, year: int | None = None) -> str:
         "</td>",
         '<td valign="top">',
     ]
-    if a.section:
-        L.append(f'<span class="ST">{e(a.section)}</span><br>')
-    L += [
-        f'<span class="BH2">{e(a.title)}</span><br>',
-        f"<h1>{e(a.title)}<br></h1>",
-    ]
-    if a.byline:
-        L.append(f'<span class="BY">{e(a.byline)}</span><br>')
-    if a.dateline:
-        L.append(f'<span class="BHS">{e(a.dateline)}</span><br><br>')
+    L += _header(a, e)
     L.append("<!--body-2-incontainer.php-->")
-    if a.image_url:
-        lg = a.image_url.replace("/images-hg/", "/images-lg/").replace("-hg.", "-lg.")
-        L.append(f'<center><img src="{attr(lg)}" border="0" alt=""></center>')
-    for i, para in enumerate(a.paragraphs):
-        if i or a.leading_p:
-            L.append("<p>")
-        L.append(e(para))
-        if i == 1:
-            L.append(_ad(len(para)))
-        if i == 3:
-            L.append(_script(i))
-    L += [
-        "<!--RELATED LINKS-->",
-        "<br><br>",
-        '<span class="RL">Related Links</span><br>',
-    ]
-    for url, title in a.related_links:
-        L.append(f'<a href="{attr(url)}">{e(title)}</a><br>')
+    if a.dateline and variant(a, "dateline") == "body":
+        L.append(e(a.dateline))
+        L.append("<p>")
+    if a.image_url and not a.caption:
+        L.append(f'<center><img src="{attr(large_image(a.image_url))}" border="0" alt=""></center>')
+    L += body_lines(a, e)
+    L += ["<!--RELATED LINKS-->", "<br><br>"]
+    L += related_links_html(a, e)
     L += [
         "<br>",
         f'<a href="https://{site.host}/newsletters.html"><b>Subscribe Free To Our Daily '
@@ -159,18 +214,8 @@ def render_classic(a: MirrorArticle, year: int | None = None) -> str:
         '<a href="https://twitter.com/share" class="twitter-share-button">Tweet</a>'
         '<script async src="https://platform.twitter.com/widgets.js"></script>',
         "<br><br>",
-        '<span class="RC">RELATED CONTENT</span><br>',
-        "The following news reports may link to other Space Media Network websites.<br>",
     ]
-    for block in a.related_blocks:
-        L.append(f'<span class="RCS">{e(block.section)}</span><br>')
-        for item in block.items:
-            L.append(f'<a href="{attr(item.url)}" class="RCH">{e(item.title)}</a><br>')
-            if item.dateline:
-                L.append(f'<span class="BHS">{e(item.dateline)}</span><br>')
-            if item.teaser is not None:
-                L.append(f'{e(item.teaser)} ... <a href="{attr(item.url)}">read more</a><br>')
-            L.append("<br>")
+    L += related_content_html(a, e)
     L += [
         f'<a href="https://{site.host}/newsletters.html">Subscribe Free To Our Daily '
         "Newsletters</a><br>",
@@ -193,6 +238,7 @@ def render_wordpress(a: MirrorArticle) -> str:
     """The 2026 WordPress-style layout on the bare host: JSON-LD NewsArticle and Open Graph."""
     site = SITES_BY_DOMAIN[a.site]
     base = f"https://{a.site}"
+    posted = a.posted or a.published
     author: dict[str, str] | list[dict[str, str]]
     if a.authors:
         author = [{"@type": "Person", "name": n} for n in a.authors]
@@ -206,8 +252,8 @@ def render_wordpress(a: MirrorArticle) -> str:
                 "@type": "NewsArticle",
                 "@id": a.url + "#article",
                 "headline": a.title,
-                "datePublished": a.published,
-                "dateModified": a.published,
+                "datePublished": posted,
+                "dateModified": posted,
                 "author": author,
                 "image": a.image_url,
                 "articleSection": a.section,
@@ -234,7 +280,7 @@ def render_wordpress(a: MirrorArticle) -> str:
     if a.image_url:
         P.append(f'<meta property="og:image" content="{attr(a.image_url)}">')
     P += [
-        f'<meta property="article:published_time" content="{attr(a.published or "")}">',
+        f'<meta property="article:published_time" content="{attr(posted or "")}">',
         f'<script type="application/ld+json" class="yoast-schema-graph">{ld_text}</script>',
         f"<link rel='stylesheet' href='{base}/wp-content/themes/smn/style.css' media='all'>",
         "</head>",
@@ -256,10 +302,17 @@ def render_wordpress(a: MirrorArticle) -> str:
     if a.byline:
         P.append(f'<span class="byline">{h(a.byline)}</span>')
     P.append(
-        f'<time class="entry-date published" datetime="{attr(a.published or "")}">'
-        f"{h((a.published or '')[:10])}</time>"
+        f'<time class="entry-date published" datetime="{attr(posted or "")}">'
+        f"{h((posted or '')[:10])}</time>"
     )
-    P += ["</div>", "</header>", '<div class="entry-content">']
+    P += ["</div>", "</header>"]
+    container = variant(a, "body")
+    if container == "entry-content":
+        P.append('<div class="entry-content">')
+    elif container == "post-body":
+        P.append('<div class="post-body clearfix">')
+    if a.dateline:
+        P.append(f"<p>{h(a.dateline, quote=False)}</p>")
     if a.image_url:
         P.append(f'<figure class="wp-block-image"><img src="{attr(a.image_url)}" alt=""></figure>')
     for i, para in enumerate(a.paragraphs):
@@ -267,8 +320,9 @@ def render_wordpress(a: MirrorArticle) -> str:
         if i == 1:
             P.append('<div class="smn-ad"><ins class="adsbygoogle"></ins><script>'
                      "(adsbygoogle = window.adsbygoogle || []).push({});</script></div>")
+    if container != "article":
+        P.append("</div>")
     P += [
-        "</div>",
         '<footer class="entry-footer"><div class="sharedaddy"><h3>Share this:</h3>'
         '<a href="https://twitter.com/share">Tweet</a></div></footer>',
         "</article>",
@@ -286,7 +340,7 @@ def render_wordpress(a: MirrorArticle) -> str:
     P += [
         "</main>",
         '<footer class="site-footer"><p>'
-        + h(FOOTER.format(year=(a.published or "2026")[:4]))
+        + h(FOOTER.format(year=(posted or "2026")[:4]))
         + "</p></footer>",
         "</body>",
         "</html>",
@@ -328,6 +382,10 @@ def render(a: MirrorArticle) -> bytes:
     """The bytes the live site serves for this article."""
     if a.layout == "wordpress":
         return render_wordpress(a).encode("utf-8")
+    if a.layout == "afp":
+        return render_afp(a).encode("ascii")
+    if a.layout == "spacewar2026":
+        return render_spacewar2026(a).encode("ascii")
     if a.layout == "legacy":
         return to_bytes(render_legacy(a), a.encoding)
     return to_bytes(render_classic(a), a.encoding)

@@ -15,11 +15,25 @@ _KNOWN: dict[str, tuple[str, ...]] = {
         "WAR REPORT", "MISSILE DEFENSE", "MILITARY SPACE", "NUKEWARS", "SUPERPOWERS", "DRONE WARS",
     ),
     "spacedaily.com": ("SPACE TRAVEL", "ROCKET SCIENCE", "TECH SPACE", "STELLAR CHEMISTRY"),
-    "terradaily.com": ("EARTH OBSERVATION", "CLIMATE SCIENCE", "FARM NEWS", "WATER WORLD"),
+    "terradaily.com": (
+        "EARTH OBSERVATION", "CLIMATE SCIENCE", "FARM NEWS", "WATER WORLD", "AFRICA NEWS",
+    ),
+    "africadaily.net": ("AFRICA NEWS",),
+    "solardaily.com": ("SOLAR DAILY", "SOLAR SCIENCE"),
+    "spacemart.com": ("SPACE MART", "WAR REPORT"),
+    "space-travel.com": ("SPACE TRAVEL", "NUKEWARS"),
+    "seeddaily.com": ("SEED DAILY", "WAR REPORT"),
+    "indodaily.com": ("INDIA NEWS", "SUPERPOWERS"),
     "energy-daily.com": ("ENERGY TECH", "OIL AND GAS"),
     "marsdaily.com": ("MARS NEWS", "EXO WORLDS"),
     "gpsdaily.com": ("GPS NEWS", "SATNAV"),
 }
+
+
+WAR_LABELS = frozenset({
+    "WAR REPORT", "MISSILE DEFENSE", "MILITARY SPACE", "NUKEWARS", "SUPERPOWERS", "DRONE WARS",
+})
+"""Labels of war stories, whose 'Related Links' entry is 'Space War News' on any site (seen)."""
 
 
 def sections_of(site: Site) -> tuple[str, ...]:
@@ -27,7 +41,8 @@ def sections_of(site: Site) -> tuple[str, ...]:
 
     >>> sections_of(SITES[0])[0]
     'WAR REPORT'
-    >>> sections_of(SITES[-1])
+    >>> from crawler.sites import SITES_BY_DOMAIN
+    >>> sections_of(SITES_BY_DOMAIN["interndaily.com"])
     ('INTERN DAILY', 'INTERN DAILY INDUSTRY')
     """
     return _KNOWN.get(site.domain, (site.name.upper(), site.name.upper() + " INDUSTRY"))
@@ -89,7 +104,9 @@ def category_path(label: str, page: int = 1) -> str:
 def news_label(site: Site) -> str:
     """Text of the 'Related Links' entry pointing at a site's home page.
 
-    >>> news_label(SITES[0]), news_label(SITES[1])
-    ('Space War News', 'Space Daily News')
+    >>> news_label(SITES[0]), news_label(SITES[1]), news_label(SITES[2])
+    ('Space War News', 'Space Daily News', 'Earth Science News')
     """
-    return "Space War News" if site.domain == "spacewar.com" else f"{site.name} News"
+    if site.domain == "spacewar.com":
+        return "Space War News"
+    return site.name if site.name.endswith("News") else f"{site.name} News"

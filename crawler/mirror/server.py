@@ -90,14 +90,16 @@ def content_type(path: str) -> str:
 
     >>> content_type("/www.spacewar.com/index.html"), content_type("/spacedaily.com/x-y/")
     ('text/html', 'text/html; charset=UTF-8')
+    >>> content_type("/terradaily.com/reports/X_999.html")
+    'text/html'
     >>> content_type("/www.spacewar.com/robots.txt"), content_type("/www.spacewar.com/a.xml")
     ('text/plain', 'text/xml')
     """
     host = path.split("/", 2)[1]
     ext = ".html" if path.endswith("/") else os.path.splitext(path)[1].lower()
     ctype = _TYPES.get(ext, "application/octet-stream")
-    if ctype == "text/html" and host in _BARE_HOSTS:
-        return "text/html; charset=UTF-8"
+    if ctype == "text/html" and host in _BARE_HOSTS and path.endswith("/"):
+        return "text/html; charset=UTF-8"  # the WordPress pages; /reports/ pages are classic
     return ctype
 
 

@@ -152,6 +152,15 @@ def paragraph(rng: random.Random, wire: bool) -> str:
     return text
 
 
+def sentence(rng: random.Random, wire: bool) -> str:
+    """One body sentence.
+
+    >>> sentence(random.Random(3), wire=False)[-1] in ".”"
+    True
+    """
+    return _fill(rng, rng.choice(_SENTENCES), wire)
+
+
 def paragraphs(rng: random.Random, count: int, wire: bool) -> list[str]:
     """``count`` distinct body paragraphs.
 

@@ -28,11 +28,13 @@ def day_of(i: int) -> dt.date:
     (datetime.date(2024, 5, 28), datetime.date(2024, 5, 31))
     >>> day_of(10_000) <= day_of(100_000) < dt.date(2026, 1, 1)
     True
+    >>> day_of(300)  # a 300-article mirror reaches September (AFP's 'Sept')
+    datetime.date(2024, 9, 29)
     """
     if i <= SEED_INDEX:
         return BASE_DAY + dt.timedelta(days=(3 * i) // SEED_INDEX)
     k = i - SEED_INDEX
-    return dt.date(2024, 5, 31) + dt.timedelta(days=(570 * k) // (k + 3000))
+    return dt.date(2024, 5, 31) + dt.timedelta(days=(570 * k) // (k + 1000))
 
 
 def wp_time(i: int, minute_of_day: int) -> str:
@@ -44,6 +46,15 @@ def wp_time(i: int, minute_of_day: int) -> str:
     day = dt.date(2026, 1, 5) + dt.timedelta(days=(300 * i) // (i + 5000))
     t = dt.datetime.combine(day, dt.time(minute_of_day // 60, minute_of_day % 60), AEST)
     return t.isoformat()
+
+
+def spacewar2026_day(i: int) -> dt.date:
+    """Day of a page of the March 2026 spacewar layout: early January to the end of March 2026.
+
+    >>> spacewar2026_day(0), spacewar2026_day(100_000) <= dt.date(2026, 3, 31)
+    (datetime.date(2026, 1, 2), True)
+    """
+    return dt.date(2026, 1, 2) + dt.timedelta(days=(88 * i) // (i + 3000))
 
 
 def dateline_date(day: dt.date, full_month: bool, pad: bool = True) -> str:

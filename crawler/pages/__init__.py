@@ -6,9 +6,12 @@ prints the very record a crawl exports. The path is chosen per page:
 
 1. ``template`` (crawler.pages.classic) when the classic body anchor
    ``<!--body-2-incontainer.php-->`` is present -- regexes over the raw text, no DOM;
-2. ``metadata`` (crawler.pages.metadata) when JSON-LD NewsArticle or og:type article comes with
-   the known ``.entry-content`` body;
-3. ``fallback`` (crawler.pages.fallback) otherwise -- trafilatura's main text.
+2. ``metadata`` (crawler.pages.metadata) for a WordPress page with JSON-LD NewsArticle or
+   og:type article; its body, byline and dateline read in the order of its text;
+3. the order of the text (crawler.pages.textorder): the March 2026 spacewar layout, AFP wire
+   pages and any page with a headline followed by a byline or a dateline -- ``template`` when
+   the credits come in a layout of the network, ``fallback`` when they do not;
+4. ``fallback`` (crawler.pages.fallback) otherwise -- trafilatura's main text.
 
 The wrapper decodes pages without a declared charset as UTF-8, else windows-1252 (Scrapy would
 ask charset-normalizer, which guesses cp1250 and others for short Western pages), and fills
@@ -28,7 +31,7 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
 from crawler.items import Article
-from crawler.pages import classic, criteria, fallback, metadata
+from crawler.pages import classic, criteria, fallback, metadata, textorder
 from crawler.similarity import fingerprint
 from crawler.text import word_count
 
@@ -128,18 +131,19 @@ def _extract(response: Response) -> Article | None:
         return None
     else:
         sel = response.selector
-        if metadata.matches(sel):
-            article = metadata.extract(sel, response.url)
-        elif too_complex(sel.root):
-            logger.warning("page too complex for the fallback extractor: %s", response.url)
-            return None
+        if metadata.matches(text, sel):
+            article = metadata.extract(text, sel, response.url)
         else:
-            article = fallback.extract(sel, text, response.url)
+            article = textorder.extract(text, response.url)
+            if article is None and too_complex(sel.root):
+                logger.warning("page too complex for the fallback extractor: %s", response.url)
+                return None
+            if article is None:
+                article = fallback.extract(sel, text, response.url)
     if article is None:
         return None
-    if article.extraction != "fallback" and not criteria.is_article(
-        article.title, article.body.split("\n\n"), article.extraction
-    ):
+    if not criteria.is_article(article.title, article.body.split("\n\n"), article.extraction,
+                               dated=article.dateline is not None):
         return None
     return article
 

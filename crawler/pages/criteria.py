@@ -5,7 +5,9 @@ A page is **not an article** (the extractor returns None) when any of these hold
 * it has no title, or its title reads as an error page ('404', 'Not Found', 'Page not found',
   'Error', 'Forbidden', 'Access denied');
 * its body has fewer than ``MIN_WORDS`` words -- 20 on a template or metadata page (the markup
-  already says 'article'), 80 on the generic fallback;
+  already says 'article'), 80 on the generic fallback -- unless the page prints a dateline:
+  a headline, a dateline and a body of ``MIN_DATED_WORDS`` (8) words make an article (AFP
+  briefs, old /news/ pages of three short paragraphs);
 * on the fallback, fewer than ``MIN_PARAGRAPHS`` (2) paragraphs of at least
   ``MIN_PARAGRAPH_WORDS`` (8) words: a heading and a few links are no article;
 * on the fallback, the page shows no sign of being a news item: no dateline and no byline in
@@ -25,6 +27,7 @@ from __future__ import annotations
 import re
 
 MIN_WORDS = {"template": 20, "metadata": 20, "fallback": 80}
+MIN_DATED_WORDS = 8
 MIN_PARAGRAPHS = 2
 MIN_PARAGRAPH_WORDS = 8
 MAX_LINK_DENSITY = 0.4
@@ -48,8 +51,9 @@ def is_error_title(title: str) -> bool:
     return bool(_ERROR_TITLE_RE.match(title))
 
 
-def is_article(title: str, paragraphs: list[str], path: str) -> bool:
-    """True when a title and body make an article for the given extraction path.
+def is_article(title: str, paragraphs: list[str], path: str, dated: bool = False) -> bool:
+    """True when a title and body make an article for the given extraction path; ``dated``:
+    the page prints a dateline.
 
     >>> long = "word " * 40
     >>> is_article("T", [long, long], "fallback")
@@ -60,10 +64,15 @@ def is_article(title: str, paragraphs: list[str], path: str) -> bool:
     True
     >>> is_article("404 Not Found", [long, long], "template")
     False
+    >>> brief = ["The army said it hit two targets overnight."]
+    >>> is_article("T", brief, "fallback"), is_article("T", brief, "fallback", dated=True)
+    (False, True)
     """
     if not title or is_error_title(title):
         return False
     words = sum(len(p.split()) for p in paragraphs)
+    if dated:
+        return words >= MIN_DATED_WORDS
     if words < MIN_WORDS[path]:
         return False
     if path == "fallback":

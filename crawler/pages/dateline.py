@@ -11,6 +11,7 @@ Bylines: ``by AFP Staff Writers`` -> byline ``AFP Staff Writers``, no authors;
 Rules for authors, in order:
 
 * a leading ``by`` (any case, optional colon) is dropped from the byline;
+* a group in places (``AFP teams in Tehran, Beirut and Dubai``) names no person at all;
 * an affiliation after the name(s) -- ``for AFP``, ``with Space Daily``, ``of NASA``, or a
   trailing ``, AFP`` agency token -- stays in the byline but is not part of any author;
 * names are split on ``,``, ``;``, ``&`` and ``and``;
@@ -46,6 +47,13 @@ _DATE_TAIL_RE = re.compile(
     r"|\d{1,2}\s+[A-Za-z]{3,10}\.?,?\s+\d{4}))\s*$"
 )
 _WS_RE = re.compile(r"\s+")
+_DATE_ONLY_RE = re.compile(
+    r"(?:[A-Za-z]{3,10}\.?\s+\d{1,2}(?:st|nd|rd|th)?\s*[,.]?\s+\d{4}"
+    r"|\d{1,2}\s+[A-Za-z]{3,10}\.?,?\s+\d{4})\.?"
+)
+_WIRE_FIRST_DATE_RE = re.compile(r"[,\s]+[A-Za-z]{3,10}\.?\s+\d{1,2}$")
+"""The first date of an AFP wire page's doubled-date dateline ('Beirut, Lebanon, Oct 8 (AFP)
+Oct 08, 2024'): not part of the place."""
 _DEFAULTS = (datetime(2001, 1, 1), datetime(2002, 2, 2))
 
 
@@ -151,11 +159,18 @@ def parse_dateline(text: str) -> Dateline:
     ('Paris, France', None, '2025-03-17')
     >>> parse_dateline("Tokyo (AFP) Juen 1, 2023").published is None
     True
+    >>> d = parse_dateline("Beirut, Lebanon, Oct 8 (AFP) Oct 08, 2024")
+    >>> (d.location, d.agency, d.published)
+    ('Beirut, Lebanon', 'AFP', '2024-10-08')
+    >>> parse_dateline("United Nations, United States (AFP) Sept 25, 2025").published
+    '2025-09-25'
     """
     raw = _collapse(text)
     m = _AGENCY_RE.search(raw)
     if m:
         place, agency, date_part = raw[: m.start()], m["agency"], raw[m.end() :]
+        if _DATE_ONLY_RE.fullmatch(date_part.strip()):
+            place = _WIRE_FIRST_DATE_RE.sub("", place.rstrip())
     else:
         tail = _DATE_TAIL_RE.search(raw)
         place, agency = (raw[: tail.start("date")] if tail else ""), None
@@ -173,11 +188,18 @@ def looks_like_dateline(line: str) -> bool:
     False
     >>> looks_like_dateline("by AFP Staff Writers")
     False
+    >>> looks_like_dateline("Paris (SPX) Mar 17, 2025 - The agency said on Monday.")
+    False
+    >>> looks_like_dateline("Beirut, Lebanon, Oct 8 (AFP) Oct 08, 2024")
+    True
     """
     line = _collapse(line)
     if not line or len(line) > 90:
         return False
-    if _AGENCY_RE.search(line):
+    m = _AGENCY_RE.search(line)
+    if m:
+        if not _DATE_ONLY_RE.fullmatch(line[m.end():].strip()) or m.start() > 60:
+            return False
         return parse_dateline(line).published is not None
     return bool(_DATE_TAIL_RE.search(line)) and len(line.split()) <= 8
 
@@ -187,7 +209,10 @@ _AFFILIATION_RE = re.compile(r"\s+(?:for|with|of)\s+.*$", re.I)
 _TRAILING_AGENCY_RE = re.compile(r",\s*[A-Z]{2,6}$")
 _SPLIT_RE = re.compile(r"\s*(?:,|;|&|\band\b)\s*", re.I)
 _NOT_A_PERSON_RE = re.compile(
-    r"\b(?:staff|writers?|reporters?|correspondents?|editors?|desk|team|wires?)\b", re.I
+    r"\b(?:staff|writers?|reporters?|correspondents?|editors?|desk|teams?|wires?)\b", re.I
+)
+_GROUP_RE = re.compile(
+    r"\b(?:teams?|staff|bureaus?|correspondents?|reporters?|writers?)\s+(?:in|from|at)\b", re.I
 )
 _ROMAN_RE = re.compile(r"^(?:II|III|IV|VI|VII|VIII)$")
 _MC_RE = re.compile(r"^(Ma?c)([A-Z]{2,})$", re.I)
@@ -268,10 +293,18 @@ def parse_byline(text: str | None) -> Byline:
     ['Jane Doe']
     >>> parse_byline("   ")
     Byline(byline=None, authors=[])
+    >>> parse_byline("By AFP teams in Tehran, Beirut, Jerusalem and Dubai").authors
+    []
+    >>> parse_byline("By AFP correspondents in New York and Washington").authors
+    []
+    >>> parse_byline("By Dave CLARK and Dmytro GORSHKOV").authors
+    ['Dave Clark', 'Dmytro Gorshkov']
     """
     byline = _BY_RE.sub("", _collapse(text or "")) or None
     if byline is None:
         return Byline(None, [])
+    if _GROUP_RE.search(byline):  # 'AFP teams in Tehran, Beirut and Dubai': places, no person
+        return Byline(byline, [])
     names = _AFFILIATION_RE.sub("", byline)
     names = _TRAILING_AGENCY_RE.sub("", names)
     authors: list[str] = []

@@ -1,16 +1,20 @@
-"""Pages described by JSON-LD NewsArticle / Open Graph with a known body layout (2026 layout).
+"""WordPress-style pages described by JSON-LD NewsArticle / Open Graph (the 2026 layout).
 
 The WordPress-style layout on the bare hosts (spacedaily.com, terradaily.com since 2026) states
-its facts as metadata: headline, datePublished, author, articleSection, image. Only the body
-and the related list are read from markup: paragraphs of ``.entry-content`` (ads and share
-boxes left out) and the list after a 'Related Content' heading.
+its facts as metadata: headline, datePublished, author, articleSection, image. The page is known
+by its WordPress signature (``/wp-content/`` or ``/wp-includes/`` addresses, or a WordPress
+generator meta) and article metadata. The markup of its body was never seen: the body, a byline
+and a dateline printed in the page, and the related list are read in the order of the text
+(crawler.pages.reader), whatever the container:
 
 * title: JSON-LD headline, else og:title, else the first ``<h1>``;
-* published: datePublished as given (a datetime with offset), else article:published_time;
-* authors: names of JSON-LD ``Person`` authors (capitals normalized);
-* byline: the printed byline without 'by' (``.byline``), else the Person names, else the
-  ``Organization`` author's name unless it is the site itself (a publisher is not a byline);
-* section: articleSection, else ``.cat-links``;
+* published: the date of a dateline printed in the page (as its first body line: it dates the
+  story, site notes), else datePublished as given (a datetime with offset), else
+  article:published_time; dateline, agency and location from that dateline;
+* authors: names of JSON-LD ``Person`` authors (capitals normalized), else the printed byline's;
+* byline: the printed byline without 'by', else the Person names, else the ``Organization``
+  author's name unless it is the site itself (a publisher is not a byline);
+* section: articleSection, else the label above the headline;
 * url: og:url, else ``link[rel=canonical]``, else the address fetched; image_url: og:image,
   else the JSON-LD image, else the first image of the body.
 """
@@ -22,21 +26,28 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from parsel import Selector, SelectorList
+from parsel import Selector
 
-from crawler.items import Article, RelatedArticle
-from crawler.pages.dateline import normalize_name, parse_byline
+from crawler.items import Article
+from crawler.pages import criteria
+from crawler.pages.dateline import credit_fields, normalize_name, parse_byline, parse_dateline
+from crawler.pages.lines import page_lines
+from crawler.pages.reader import (
+    body_credits,
+    body_end,
+    body_paragraphs,
+    read_header,
+    related_blocks,
+)
+from crawler.pages.textorder import first_image, meta_tags, page_url, title_candidates
 from crawler.sites import SITES_BY_DOMAIN, domain_of
-from crawler.text import absolute_url, canonical_url, clean_inline, clean_paragraphs, squash
+from crawler.text import absolute_url, clean_inline, squash
 
 ARTICLE_TYPES = frozenset({"NewsArticle", "Article", "ReportageNewsArticle", "BlogPosting"})
-_CONTENT_XPATH = (
-    "//div[contains(concat(' ', normalize-space(@class), ' '), ' entry-content ')]"
+_WORDPRESS_RE = re.compile(
+    r"/wp-(?:content|includes)/|<meta\b[^>]*\bcontent\s*=\s*[\"']?WordPress", re.I
 )
-_SKIP = (
-    "ancestor-or-self::*[contains(@class, 'smn-ad') or contains(@class, 'adsbygoogle')"
-    " or contains(@class, 'advert') or contains(@class, 'sharedaddy')]"
-)
+_BODY_TAG_RE = re.compile(r"<body\b[^>]*>", re.I)
 _ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
@@ -84,42 +95,19 @@ def _text(value: Any) -> str | None:
     return clean_inline(value)
 
 
-def _meta(sel: Selector, key: str) -> str | None:
-    value = sel.xpath(f"//meta[@property='{key}' or @name='{key}']/@content").get()
-    return clean_inline(value) if value else None
+def matches(text: str, sel: Selector) -> bool:
+    """True for a WordPress page with article metadata (JSON-LD article or og:type article).
 
-
-def _content(sel: Selector) -> SelectorList[Selector]:
-    return sel.xpath(_CONTENT_XPATH)
-
-
-def matches(sel: Selector) -> bool:
-    """True for a page with article metadata and the known body layout."""
-    is_article = news_article(sel) is not None or _meta(sel, "og:type") == "article"
-    return is_article and bool(_content(sel).xpath(".//p"))
-
-
-def body_paragraphs(sel: Selector, title: str) -> list[str]:
-    """Final texts of the body's paragraphs, without ads, scripts and share boxes."""
-    texts = (
-        "".join(p.xpath(".//text()[not(ancestor::script)]").getall())
-        for p in _content(sel).xpath(f".//p[not({_SKIP})]")
-    )
-    return clean_paragraphs(texts, title)
-
-
-def related(sel: Selector, base: str) -> list[RelatedArticle]:
-    """The list after a 'Related Content' heading: link, title and the label beside it."""
-    out: list[RelatedArticle] = []
-    heading = "translate(normalize-space(.), 'RELATDCONNT', 'relatdconnt') = 'related content'"
-    for li in sel.xpath(f"//*[self::h2 or self::h3 or self::h4][{heading}]/following::ul[1]/li"):
-        url = absolute_url(base, li.xpath(".//a/@href").get())
-        title = clean_inline("".join(li.xpath(".//a//text()").getall()))
-        if not url or not title:
-            continue
-        label = clean_inline("".join(li.xpath(".//text()[not(ancestor::a)]").getall()))
-        out.append({"url": canonical_url(url), "title": title, "section": label})
-    return out
+    >>> page = ('<link href="/wp-content/x.css"><meta property="og:type" content="article">'
+    ...         '<h1>T</h1><p>Text</p>')
+    >>> matches(page, Selector(text=page)), matches(page.replace("wp-content", "css"), Selector(
+    ...     text=page.replace("wp-content", "css")))
+    (True, False)
+    """
+    if _WORDPRESS_RE.search(text[:65536]) is None:
+        return False
+    og_type = sel.xpath("//meta[@property='og:type']/@content").get()
+    return news_article(sel) is not None or (og_type or "").strip() == "article"
 
 
 def _authors(ld: dict[str, Any]) -> tuple[list[str], str | None]:
@@ -139,27 +127,32 @@ def _authors(ld: dict[str, Any]) -> tuple[list[str], str | None]:
     return people, org
 
 
-def extract(sel: Selector, fetched_url: str) -> Article | None:
-    """The Article of a metadata page, or None without a title or body."""
+def extract(text: str, sel: Selector, fetched_url: str) -> Article | None:
+    """The Article of a WordPress page, or None without a title or body."""
     ld = news_article(sel) or {}
-    url = canonical_url(
-        absolute_url(fetched_url, _meta(sel, "og:url"))
-        or absolute_url(fetched_url, sel.xpath("//link[@rel='canonical']/@href").get())
-        or fetched_url
-    )
-    title = _text(ld.get("headline")) or _meta(sel, "og:title")
-    title = title or clean_inline("".join(sel.xpath("//h1[1]//text()").getall())) or ""
-    body = body_paragraphs(sel, title)
-    if not title or not body:
+    body_tag = _BODY_TAG_RE.search(text)
+    head = text[: body_tag.start()] if body_tag else text[:4096]
+    meta = meta_tags(head)
+    url = page_url(head, meta, fetched_url)
+    titles = [t for t in [_text(ld.get("headline"))] if t] + title_candidates(text, head, meta)
+    lines = page_lines(text, body_tag.end() if body_tag else 0)
+    header = read_header(lines, titles, bounded=False)
+    if header is None:
+        return None
+    title = _text(ld.get("headline")) or clean_inline(header.title) or ""
+    start = lines[header.last].end
+    end_index = body_end(lines, header.last + 1)
+    end = lines[end_index].start if end_index is not None else len(text)
+    body = body_credits(body_paragraphs(text, start, end), header.dateline is not None)
+    dateline_text = header.dateline or body.dateline
+    if not title or not criteria.is_article(title, body.paragraphs, "metadata",
+                                            dated=dateline_text is not None):
         return None
     people, org = _authors(ld)
-    printed = clean_inline(
-        "".join(sel.xpath("//*[contains(@class, 'byline')][1]//text()").getall())
-    )
-    parsed = parse_byline(printed) if printed else None
+    parsed = parse_byline(clean_inline(header.byline)) if header.byline else None
     site = domain_of(url)
     site_names = {site, SITES_BY_DOMAIN[site].name if site in SITES_BY_DOMAIN else ""}
-    site_names.add(_meta(sel, "og:site_name") or "")
+    site_names.add(meta.get("og:site_name") or "")
     byline = (
         (parsed.byline if parsed else None)
         or (" and ".join(people) if people else None)
@@ -167,25 +160,33 @@ def extract(sel: Selector, fetched_url: str) -> Article | None:
     )
     if not people and parsed:
         people = parsed.authors
-    published = _text(ld.get("datePublished")) or _meta(sel, "article:published_time")
-    section = _text(ld.get("articleSection")) or clean_inline(
-        "".join(sel.xpath("//*[contains(@class, 'cat-links')][1]//text()").getall())
-    )
+    credits = credit_fields(parse_dateline(clean_inline(dateline_text) or "") if dateline_text
+                            else None,
+                            parse_byline(None))
+    published = credits["published"] or _text(ld.get("datePublished")) or meta.get(
+        "article:published_time")
+    links, articles = related_blocks(lines[end_index:], url) if end_index is not None else (
+        [], [])
     image = (
-        absolute_url(url, _meta(sel, "og:image"))
+        absolute_url(url, meta.get("og:image"))
         or absolute_url(url, _text(ld.get("image")))
-        or absolute_url(url, _content(sel).xpath(".//img/@src").get())
+        or first_image(text[start:end], url)
     )
     return Article(
         url=url,
         site=site,
         title=title,
-        body="\n\n".join(body),
+        body="\n\n".join(body.paragraphs),
         extraction="metadata",
         published=published if published and _ISO_RE.match(published) else None,
+        dateline=credits["dateline"],
+        agency=credits["agency"],
+        location=credits["location"],
         byline=byline,
         authors=people,
-        section=section or None,
+        section=_text(ld.get("articleSection")) or clean_inline(header.section),
         image_url=image,
-        related_articles=related(sel, url),
+        related_links=links,
+        related_articles=articles,
+        appended_datelines=body.appended,
     )

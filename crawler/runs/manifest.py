@@ -27,12 +27,16 @@ def present(value: Any) -> bool:
 
 
 def coverage(articles: Path) -> dict[str, dict[str, Any]]:
-    """Per site: article count and the share (0-100) of articles with each field present."""
+    """Per site: article count, the share (0-100) of articles with each field present, and
+    the number of articles read by each extraction path ('template': a layout of the network,
+    'metadata', 'fallback': no known layout)."""
     counts: dict[str, Counter[str]] = defaultdict(Counter)
+    paths: dict[str, Counter[str]] = defaultdict(Counter)
     totals: Counter[str] = Counter()
     for record in iter_jsonl(articles):
         site = str(record.get("site") or "?")
         totals[site] += 1
+        paths[site][str(record.get("extraction") or "?")] += 1
         for name in COVERAGE_FIELDS:
             if present(record.get(name)):
                 counts[site][name] += 1
@@ -40,6 +44,7 @@ def coverage(articles: Path) -> dict[str, dict[str, Any]]:
         site: {
             "articles": n,
             "fields": {f: round(100.0 * counts[site][f] / n, 2) for f in COVERAGE_FIELDS},
+            "extraction": dict(sorted(paths[site].items())),
         }
         for site, n in sorted(totals.items())
     }

@@ -1,8 +1,8 @@
 """The monitors that judge a run, from its manifest and the previous run's.
 
 Spidermon's monitors run inside one crawl; the checks here compare a run with the previous one
-(field coverage per site), so they read manifests instead. Thresholds are settings
-(``SMN_MONITOR_*``, crawler.settings).
+(field coverage per site, and the share of a site's articles read by a layout of the network),
+so they read manifests instead. Thresholds are settings (``SMN_MONITOR_*``, crawler.settings).
 """
 
 from __future__ import annotations
@@ -59,6 +59,54 @@ def check(
         settings.getfloat("SMN_MONITOR_COVERAGE_DROP"),
         settings.getint("SMN_MONITOR_MIN_SITE_ARTICLES"),
     )
+    problems += template_shifts(
+        manifest.get("coverage", {}), before,
+        settings.getfloat("SMN_MONITOR_TEMPLATE_SHARE_CHANGE"),
+        settings.getint("SMN_MONITOR_MIN_SITE_ARTICLES"),
+    )
+    return problems
+
+
+def template_share(site_coverage: dict[str, Any]) -> float | None:
+    """Share (0-100) of a site's articles read by a layout of the network ('template').
+
+    >>> template_share({"articles": 40, "extraction": {"template": 30, "fallback": 10}})
+    75.0
+    >>> template_share({"articles": 40, "fields": {}}) is None  # a manifest from before
+    True
+    """
+    paths = site_coverage.get("extraction")
+    n = site_coverage.get("articles") or 0
+    if not isinstance(paths, dict) or not n:
+        return None
+    return round(100.0 * int(paths.get("template", 0)) / n, 2)
+
+
+def template_shifts(
+    now: dict[str, Any], before: dict[str, Any], points: float, min_articles: int
+) -> list[dict[str, Any]]:
+    """Sites whose share of articles read by a known layout moved by more than ``points``
+    against the previous run: the site changed its layout (or a new one appeared).
+
+    >>> before = {"a.com": {"articles": 50, "extraction": {"template": 50}}}
+    >>> now = {"a.com": {"articles": 40, "extraction": {"template": 10, "fallback": 30}}}
+    >>> [p["message"] for p in template_shifts(now, before, 20.0, 20)]
+    ['a.com: share of articles read by a known layout changed from 100.0% to 25.0%']
+    >>> template_shifts(now, before, 80.0, 20)
+    []
+    """
+    problems = []
+    for site, cur in sorted(now.items()):
+        old = before.get(site)
+        if not old or cur["articles"] < min_articles or old["articles"] < min_articles:
+            continue
+        was, share = template_share(old), template_share(cur)
+        if was is not None and share is not None and abs(was - share) > points:
+            problems.append({
+                "monitor": "layout",
+                "message": f"{site}: share of articles read by a known layout changed from "
+                           f"{was:.1f}% to {share:.1f}%",
+            })
     return problems
 
 
