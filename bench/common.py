@@ -71,6 +71,15 @@ def project_extensions(root: Path = ROOT) -> dict[str, Any]:
     return dict(json.loads(out.strip().splitlines()[-1]))
 
 
+def project_setting(name: str) -> Any:
+    """One setting of the project as its settings sheet gives it (None when it has none)."""
+    code = ("import json, sys; from scrapy.utils.project import get_project_settings as g; "
+            "print(json.dumps(g().get(sys.argv[1])))")
+    out = subprocess.run([sys.executable, "-c", code, name], cwd=ROOT, env=child_env(),
+                         text=True, capture_output=True, check=True, timeout=120).stdout  # fmt: skip
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def project_setting_names() -> set[str]:
     """Every setting name the project's settings sheet declares."""
     code = ("from scrapy.utils.project import get_project_settings as g; "
