@@ -76,7 +76,8 @@ def project_setting(name: str) -> Any:
     code = ("import json, sys; from scrapy.utils.project import get_project_settings as g; "
             "print(json.dumps(g().get(sys.argv[1])))")
     out = subprocess.run([sys.executable, "-c", code, name], cwd=ROOT, env=child_env(),
-                         text=True, capture_output=True, check=True, timeout=120).stdout  # fmt: skip
+                         text=True, capture_output=True, check=True,
+                         timeout=120).stdout  # fmt: skip
     return json.loads(out.strip().splitlines()[-1])
 
 
