@@ -78,6 +78,10 @@ ITEM_PIPELINES = {
     "crawler.pipelines.dedupe.DedupePipeline": 300,
     "crawler.pipelines.accounting.ExportedPipeline": 900,
 }
+CONCURRENT_ITEMS = 8
+"""Outputs of one callback processed at once. Scrapy starts this many asyncio tasks for every
+response (default 100: a tenth of a crawl's CPU); a page yields one item to synchronous
+pipelines, so a few lose nothing."""
 SMN_DEDUPE_ENABLED = True
 """Drop duplicates (same address, same body, or a syndicated copy) into the duplicates file."""
 SMN_DEDUPE_THRESHOLD = 0.5
