@@ -42,8 +42,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,100000")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--download-timeout", type=float, default=3.0)
+    parser.add_argument("--download-timeout", type=float, default=10.0,
+                        help="DOWNLOAD_TIMEOUT (default 10 s: a pagination page that times out "
+                             "for good cuts its section's older pages off the crawl)")
     parser.add_argument("--no-capture", action="store_true")
+    parser.add_argument("--workdir", type=Path, default=None,
+                        help="keep mirrors, logs and outputs here (default: a temporary folder)")
     args = parser.parse_args(argv)
     print(common.banner(sys.argv), flush=True)
     capture, capture_line = ([], "capture: off (--no-capture)") if args.no_capture else (
@@ -56,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = sorted(int(x) for x in args.sizes.split(",") if x.strip())
     runs = []
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
-        work = Path(tmp)
+        work = args.workdir or Path(tmp)
         for size in sizes:
             mirror = common.build_mirror(work / f"mirror-{size}", size, args.seed)
             crawl_dir = work / f"crawl-{size}"
@@ -73,7 +77,11 @@ def main(argv: list[str] | None = None) -> int:
                   f"{df_entries} requests = {df_bytes / exported:,.1f} B/article "
                   f"({df_bytes / max(df_entries, 1):.1f} B/request)", flush=True)
             runs.append(run)
-            shutil.rmtree(mirror, ignore_errors=True)  # 100k articles: ~2.4 GB of pages
+            print(f"{'':>36}finish reason {run.probe.get('finish_reason')}; scheduler: "
+                  f"{run.stats.get('scheduler/enqueued', 0)} enqueued, dupefilter dropped "
+                  f"{run.stats.get('dupefilter/filtered', 0)}", flush=True)
+            if args.workdir is None:
+                shutil.rmtree(mirror, ignore_errors=True)  # 100k articles: ~2.4 GB of pages
     if len(runs) >= 2:
         small, large = runs[0], runs[-1]
         print(f"\nscaling: pages/s at {sizes[-1]} / at {sizes[0]} = "
