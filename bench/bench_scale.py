@@ -75,7 +75,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{'':>36}exported {exported}; state {state / 1e6:.1f} MB = "
                   f"{state / exported:,.0f} B/article; dupefilter {df_bytes / 1e6:.2f} MB for "
                   f"{df_entries} requests = {df_bytes / exported:,.1f} B/article "
-                  f"({df_bytes / max(df_entries, 1):.1f} B/request)", flush=True)
+                  f"({df_bytes / max(df_entries, 1):.1f} B/request); the spider's set of requested "
+                  f"addresses {(run.probe.get('spider_requested_bytes') or 0) / 1e6:.2f} MB",
+                  flush=True)
             runs.append(run)
             print(f"{'':>36}finish reason {run.probe.get('finish_reason')}; scheduler: "
                   f"{run.stats.get('scheduler/enqueued', 0)} enqueued, dupefilter dropped "

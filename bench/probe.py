@@ -13,7 +13,9 @@ the spider closes:
   (the crawl's own process only: never its server);
 * ``peak_rss_mb``: the process's peak resident size;
 * ``dupefilter_entries``/``dupefilter_bytes``: the size of the request dupefilter at the end,
-  when it can say (``memory_bytes()``; else ``len()`` and ``sys.getsizeof`` of its set);
+  when it can say (``memory_bytes()`` or its KeySet's ``nbytes()``; else ``len()`` and
+  ``sys.getsizeof`` of its set); ``spider_requested_*`` likewise for the spider's own set of
+  the addresses it requested, when it has one;
 * ``statuses``/``content_types``: every response counted by status and by MIME type.
 
 It only counts: its cost is one signal handler per response, the same on every side.
@@ -87,6 +89,8 @@ class BenchProbe:
         entries = len(df) if hasattr(df, "__len__") else len(getattr(df, "fingerprints", ()))
         if hasattr(df, "memory_bytes"):
             return entries, int(df.memory_bytes())
+        if hasattr(getattr(df, "keys", None), "nbytes"):  # the project's compact KeySet
+            return entries, int(df.keys.nbytes())
         fps = getattr(df, "fingerprints", None)
         if isinstance(fps, set):
             return entries, sys.getsizeof(fps) + sum(sys.getsizeof(f) for f in fps)
@@ -94,6 +98,7 @@ class BenchProbe:
 
     def spider_closed(self, reason: str) -> None:
         entries, nbytes = self._dupefilter()
+        spider_keys = getattr(self.crawler.spider, "requested_this_run", None)
         figures: dict[str, Any] = {
             "html_200": self.html_200,
             "first": self.first,
@@ -105,6 +110,9 @@ class BenchProbe:
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "dupefilter_entries": entries,
             "dupefilter_bytes": nbytes,
+            "spider_requested_entries": len(spider_keys) if spider_keys is not None else None,
+            "spider_requested_bytes": (int(spider_keys.nbytes())
+                                       if hasattr(spider_keys, "nbytes") else None),
             "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
             "content_types": dict(self.types.most_common()),
             "finish_reason": reason,
