@@ -29,7 +29,7 @@ MIN_PARAGRAPHS = 2
 MIN_PARAGRAPH_WORDS = 8
 MAX_LINK_DENSITY = 0.4
 MAX_READ_MORE = 3
-MIN_LISTING_ITEMS = 4
+MIN_LISTING_ITEMS = 3
 """``<article>`` elements from which a page with no article address is a listing of teasers."""
 
 _ERROR_TITLE_RE = re.compile(
@@ -92,7 +92,7 @@ def is_hub(body_words: int, listing_items: int, article_address: bool,
     * fewer words in its ``<body>`` than the fallback accepts (``MIN_WORDS["fallback"]``):
       about, privacy, newsletter, search and advertising pages -- unless a JSON-LD
       ``articleBody`` holds text outside the body;
-    * ``MIN_LISTING_ITEMS`` or more ``<article>`` elements on a page whose address (or
+    * ``MIN_LISTING_ITEMS`` (3) or more ``<article>`` elements on a page whose address (or
       og:url) has no article form: a listing of teasers (WordPress category pages, the bare
       hosts' home pages).
 
