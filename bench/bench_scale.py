@@ -79,6 +79,13 @@ def main(argv: list[str] | None = None) -> int:
                   f"addresses {(run.probe.get('spider_requested_bytes') or 0) / 1e6:.2f} MB",
                   flush=True)
             runs.append(run)
+            progress = run.probe.get("progress") or []
+            if progress:
+                step = progress[:: max(1, len(progress) // 8)]
+                print(f"{'':>36}requests waiting in the scheduler: up to "
+                      f"{max((p[1] or 0) for p in progress)}; every few 1,000 pages: "
+                      f"{', '.join(str(p[1]) for p in step)} requests, RSS "
+                      f"{', '.join(f'{p[2]:.0f}' for p in step)} MB", flush=True)
             print(f"{'':>36}finish reason {run.probe.get('finish_reason')}; scheduler: "
                   f"{run.stats.get('scheduler/enqueued', 0)} enqueued, dupefilter dropped "
                   f"{run.stats.get('dupefilter/filtered', 0)}", flush=True)

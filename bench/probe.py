@@ -16,7 +16,8 @@ the spider closes:
   when it can say (``memory_bytes()`` or its KeySet's ``nbytes()``; else ``len()`` and
   ``sys.getsizeof`` of its set); ``spider_requested_*`` likewise for the spider's own set of
   the addresses it requested, when it has one;
-* ``statuses``/``content_types``: every response counted by status and by MIME type.
+* ``statuses``/``content_types``: every response counted by status and by MIME type;
+* ``progress``: every 1,000 pages, (pages, requests waiting in the scheduler, RSS in MB).
 
 It only counts: its cost is one signal handler per response, the same on every side.
 """
@@ -37,6 +38,15 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 
 
+def _rss_mb() -> float:
+    """The resident size of this process now, in MB (Linux), else its peak."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * resource.getpagesize() / 2**20
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -54,6 +64,7 @@ class BenchProbe:
         self.cpu_started = _cpu()
         self.statuses: Counter[int] = Counter()
         self.types: Counter[str] = Counter()
+        self.progress: list[tuple[int, int | None, float]] = []
         crawler.signals.connect(self.engine_started, signal=signals.engine_started)
         crawler.signals.connect(self.response_received, signal=signals.response_received)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -79,6 +90,14 @@ class BenchProbe:
                 self.first = now
             self.last = now
             self.html_200 += 1
+            if self.html_200 % 1000 == 0:
+                self.progress.append((self.html_200, self._pending(), _rss_mb()))
+
+    def _pending(self) -> int | None:
+        engine = self.crawler.engine
+        slot = getattr(engine, "_slot", None) or getattr(engine, "slot", None)
+        scheduler = getattr(slot, "scheduler", None)
+        return len(scheduler) if hasattr(scheduler, "__len__") else None
 
     def _dupefilter(self) -> tuple[int | None, int | None]:
         engine = self.crawler.engine
@@ -116,5 +135,6 @@ class BenchProbe:
             "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
             "content_types": dict(self.types.most_common()),
             "finish_reason": reason,
+            "progress": self.progress,
         }
         self.path.write_text(json.dumps(figures, indent=1), encoding="utf-8")
