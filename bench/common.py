@@ -94,16 +94,23 @@ def capture_settings() -> tuple[list[str], str]:
     """Settings that turn WARC capture on, when the project has them, and a line saying so.
 
     Capture (issue 14) is on by default for scheduled runs and needs one setting for
-    ``scrapy crawl smn``; its name is looked up in the project's settings sheet.
+    ``scrapy crawl smn``: the folder of the WARC files (``SMN_CAPTURE_DIR``), which
+    :func:`crawl_project` puts in the crawl's own folder (``{workdir}``). The names are looked
+    up in the project's settings sheet.
     """
     names = project_setting_names()
+    if "SMN_CAPTURE_DIR" in names:
+        found = ["SMN_CAPTURE_DIR={workdir}/warc"]
+        if "SMN_CAPTURE_ENABLED" in names:
+            found.append("SMN_CAPTURE_ENABLED=True")
+        return found, f"capture: on ({', '.join(found)})"
     for name in ("SMN_CAPTURE", "SMN_CAPTURE_ENABLED", "SMN_WARC", "SMN_WARC_ENABLED"):
         if name in names:
             return [f"{name}=True"], f"capture: on ({name}=True)"
     found = sorted(n for n in names if "WARC" in n or "CAPTURE" in n)
     if found:
         return [], f"capture: settings {', '.join(found)} found but no known switch: not turned on"
-    return [], "capture: the project has no WARC capture yet (no SMN_CAPTURE/SMN_WARC setting)"
+    return [], "capture: the project has no WARC capture yet (no SMN_CAPTURE_* setting)"
 
 
 def probe_settings(base_extensions: dict[str, Any], path: Path) -> list[str]:
@@ -245,7 +252,9 @@ class Measured:
         return (f"{self.label:>34}: {self.pages:7d} pages in {self.window:7.1f} s = "
                 f"{self.rate:6.1f} pages/s (whole run {self.rate_whole:6.1f}), CPU "
                 f"{self.cpu_ms_per_page:5.2f} ms/page, peak RSS "
-                f"{self.probe['peak_rss_mb']:5.0f} MB; 200s of any type {self.responses_200}")
+                f"{self.probe['peak_rss_mb']:5.0f} MB; 200s of any type {self.responses_200}"
+                + (f"; WARC {self.stats['bench/warc_bytes'] / self.pages / 1e3:.1f} kB/page"
+                   if self.stats.get("bench/warc_bytes") else ""))
 
 
 def read_probe(path: Path, log: Path) -> dict[str, Any]:
@@ -282,6 +291,8 @@ def crawl_project(mirror_url: str, settings: dict[str, Any], workdir: Path, labe
     probe = workdir / "probe.json"
     files = {"MIRROR_URL": mirror_url, "SMN_STATE_PATH": workdir / "state.sqlite",
              "SMN_STATS_PATH": workdir / "stats.json"}  # fmt: skip
+    settings = {k: v.replace("{workdir}", str(workdir)) if isinstance(v, str) else v
+                for k, v in settings.items()}  # fmt: skip
     cmd = [*(prefix or []), sys.executable, "-m", "scrapy", "crawl", "smn",
            "-O", str(workdir / "articles.jsonl"), *settings_args({**files, **settings}),
            *probe_settings(project_extensions(root), probe), *(extra or [])]
@@ -291,6 +302,9 @@ def crawl_project(mirror_url: str, settings: dict[str, Any], workdir: Path, labe
         raise RuntimeError(f"{label} failed ({child.code}):\n{text[-3000:]}")
     stats_file = workdir / "stats.json"
     stats = json.loads(stats_file.read_text()) if stats_file.is_file() else scrapy_stats(text)
+    warc = workdir / "warc"
+    if warc.is_dir():
+        stats["bench/warc_bytes"] = sum(p.stat().st_size for p in warc.rglob("*") if p.is_file())
     return Measured(label, read_probe(probe, child.log), child, stats)
 
 
