@@ -227,6 +227,17 @@ class Measured:
         return (self.pages - 1) / self.window if self.window > 0 else 0.0
 
     @property
+    def rate_steady(self) -> float:
+        """Pages per second between 10 % and 90 % of the pages (no start-up, no tail of
+        sequential pagination pages and timed-out retries)."""
+        marks = self.probe.get("marks") or []
+        if len(marks) < 10:
+            return self.rate
+        low, high = len(marks) // 10, (9 * len(marks)) // 10
+        span = marks[high] - marks[low]
+        return 100 * (high - low) / span if span > 0 else 0.0
+
+    @property
     def elapsed(self) -> float:
         """Seconds from engine start to spider close."""
         return float(self.probe["closed"] - self.probe["started"])
@@ -250,7 +261,8 @@ class Measured:
     def line(self) -> str:
         """One line of figures."""
         return (f"{self.label:>34}: {self.pages:7d} pages in {self.window:7.1f} s = "
-                f"{self.rate:6.1f} pages/s (whole run {self.rate_whole:6.1f}), CPU "
+                f"{self.rate:6.1f} pages/s (10-90 % {self.rate_steady:6.1f}, whole run "
+                f"{self.rate_whole:6.1f}), CPU "
                 f"{self.cpu_ms_per_page:5.2f} ms/page, peak RSS "
                 f"{self.probe['peak_rss_mb']:5.0f} MB; 200s of any type {self.responses_200}"
                 + (f"; WARC {self.stats['bench/warc_bytes'] / self.pages / 1e3:.1f} kB/page"
