@@ -107,10 +107,10 @@ class SmnSpider(scrapy.Spider):
         )
         self.resume = str(resume or "").lower() in ("1", "true", "yes")
         self.parsed_this_run: set[int] = set()
+        """64-bit keys of the article addresses parsed in this run (about 60 bytes each)."""
         self.requested_this_run = KeySet()
         """64-bit keys of the addresses requested in this run (8 bytes each): a link met again
         makes no second Request that the dupefilter would only drop (issue 17)."""
-        """64-bit keys of the article addresses parsed in this run (about 60 bytes each)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SmnSpider:

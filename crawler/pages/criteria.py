@@ -16,6 +16,9 @@ A page is **not an article** (the extractor returns None) when any of these hold
 * on the fallback, the page is a link list: more than ``MAX_LINK_DENSITY`` (40%) of the words
   of its ``<body>`` are link text, or it has ``MAX_READ_MORE`` (3) or more 'read more' links
   (home and section hubs show teasers with 'read more');
+* before the fallback, cheaply (:func:`is_hub`, so that hubs cost no trafilatura call): its
+  ``<body>`` has fewer words than the fallback accepts, or it lists ``MIN_LISTING_ITEMS`` (3)
+  or more ``<article>`` teasers and neither its address nor its og:url has an article form;
 * the response is a feed (RSS/Atom), declares a Content-Type that is not HTML, or is not text
   at all (the wrapper checks this).
 """
