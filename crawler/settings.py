@@ -47,6 +47,9 @@ DOWNLOADER_MIDDLEWARES = {
 # --- Navigation (crawler.navigation) ---------------------------------------------------------
 SMN_PAGINATION_STOP = True
 """Stop walking a section's pagination at a page whose articles were all known before the run."""
+SCHEDULER_MEMORY_QUEUE = "crawler.components.frontier.SpillingFifoQueue"
+SMN_FRONTIER_MEMORY = 5000
+"""Waiting requests of one priority kept in memory; the rest wait pickled in a temporary file."""
 
 # --- Robustness ------------------------------------------------------------------------------
 DOWNLOAD_TIMEOUT = 30
