@@ -38,6 +38,7 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy crawler
 
 bench: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[bench]"
 	for b in bench/bench_*.py; do $(PY) $$b || exit 1; done
 
 clean:

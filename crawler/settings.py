@@ -51,6 +51,9 @@ SPIDER_MIDDLEWARES = {"crawler.components.capture.WarcPointerMiddleware": 950}
 # --- Navigation (crawler.navigation) ---------------------------------------------------------
 SMN_PAGINATION_STOP = True
 """Stop walking a section's pagination at a page whose articles were all known before the run."""
+SCHEDULER_MEMORY_QUEUE = "crawler.components.frontier.SpillingFifoQueue"
+SMN_FRONTIER_MEMORY = 5000
+"""Waiting requests of one priority kept in memory; the rest wait pickled in a temporary file."""
 
 # --- Capture: the raw pages in WARC files (crawler.capture) -----------------------------------
 SMN_CAPTURE_DIR = ""
@@ -92,6 +95,10 @@ ITEM_PIPELINES = {
     "crawler.pipelines.dedupe.DedupePipeline": 300,
     "crawler.pipelines.accounting.ExportedPipeline": 900,
 }
+CONCURRENT_ITEMS = 8
+"""Outputs of one callback processed at once. Scrapy starts this many asyncio tasks for every
+response (default 100: a tenth of a crawl's CPU); a page yields one item to synchronous
+pipelines, so a few lose nothing."""
 SMN_DEDUPE_ENABLED = True
 """Drop duplicates (same address, same body, or a syndicated copy) into the duplicates file."""
 SMN_DEDUPE_THRESHOLD = 0.5

@@ -15,6 +15,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler.components.dupefilter import KeySet
 from crawler.navigation.feedlinks import feed_links, looks_like_feed
 from crawler.navigation.links import (
     ARTICLE_PRIORITY,
@@ -47,6 +48,15 @@ def is_markup(response: Response) -> bool:
     if mime and not (b"html" in mime or b"xml" in mime or mime.startswith(b"text/")):
         return False
     return not response.body[:8].lstrip().startswith(_BINARY_MAGIC)
+
+
+def _unsigned_key(url: str) -> int:
+    """The unsigned 64-bit key of an address, as a KeySet holds it.
+
+    >>> 0 <= _unsigned_key("https://www.spacewar.com/") < 2**64
+    True
+    """
+    return key64(url) & 0xFFFF_FFFF_FFFF_FFFF
 
 
 def _split(value: str | Iterable[str] | None) -> list[str]:
@@ -114,6 +124,9 @@ class SmnSpider(scrapy.Spider):
         self.resume = str(resume or "").lower() in ("1", "true", "yes")
         self.parsed_this_run: set[int] = set()
         """64-bit keys of the article addresses parsed in this run (about 60 bytes each)."""
+        self.requested_this_run = KeySet()
+        """64-bit keys of the addresses requested in this run (8 bytes each): a link met again
+        makes no second Request that the dupefilter would only drop (issue 17)."""
 
     @classmethod
     def check_arguments(cls, sites: str | None = None, **_: Any) -> None:
@@ -165,6 +178,7 @@ class SmnSpider(scrapy.Spider):
         """Seed the crawl from :meth:`seed_addresses`."""
         for url in self.seed_addresses():
             priority = FEED_PRIORITY if is_feed_url(url) else ARTICLE_PRIORITY
+            self.requested_this_run.add(_unsigned_key(url))
             yield scrapy.Request(
                 url,
                 callback=self.parse,
@@ -204,12 +218,15 @@ class SmnSpider(scrapy.Spider):
             if self.state.seen_url(url) is not None:
                 stats.inc_value("incremental/skipped")
                 continue
+            if _unsigned_key(url) in self.requested_this_run:
+                continue
             links.append(url)
         return links
 
     def request(self, url: str, hub_depth: int) -> scrapy.Request:
         """The request for a link; hubs are marked for the HTTP cache (conditional requests)."""
         hub = not looks_like_article_url(url)
+        self.requested_this_run.add(_unsigned_key(url))
         return scrapy.Request(
             url,
             callback=self.parse,

@@ -27,12 +27,14 @@ import logging
 import re
 from datetime import UTC, datetime
 
+from parsel import Selector
 from scrapy.http import HtmlResponse, Response, TextResponse
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
 from crawler.items import Article
 from crawler.pages import classic, criteria, fallback, metadata, textorder
 from crawler.similarity import fingerprint
+from crawler.sites import looks_like_article_url
 from crawler.text import word_count
 
 __all__ = ["RAISE_ERRORS", "extract_article", "extract_from_bytes"]
@@ -81,6 +83,26 @@ def too_complex(root: object, budget: int = MAX_FALLBACK_NODES) -> bool:
         if count > budget:
             return True
     return False
+
+
+_BODY_TEXT_XPATH = "//body//text()[not(ancestor::script or ancestor::style)]"
+_BODY_IN_METADATA_XPATH = "//script[@type='application/ld+json'][contains(., 'articleBody')]"
+
+
+def hub_signals(sel: Selector, url: str) -> tuple[int, int, bool, bool]:
+    """The cheap signals of :func:`criteria.is_hub`: words in ``<body>``, ``<article>``
+    elements, whether the address or og:url has an article form, and a JSON-LD articleBody.
+
+    >>> hub_signals(Selector(text="<body><article>a b</article><script>x y</script></body>"),
+    ...             "https://spacedaily.com/category/x/")
+    (2, 1, False, False)
+    """
+    root = sel.root
+    words = len(" ".join(root.xpath(_BODY_TEXT_XPATH)).split())
+    items = int(root.xpath("count(//article)"))
+    og_url = sel.xpath("//meta[@property='og:url']/@content").get() or ""
+    article_address = looks_like_article_url(url) or looks_like_article_url(og_url)
+    return words, items, article_address, bool(root.xpath(_BODY_IN_METADATA_XPATH))
 
 
 def decoded(response: TextResponse) -> TextResponse:
@@ -138,6 +160,8 @@ def _extract(response: Response) -> Article | None:
             if article is None and too_complex(sel.root):
                 logger.warning("page too complex for the fallback extractor: %s", response.url)
                 return None
+            if article is None and criteria.is_hub(*hub_signals(sel, response.url)):
+                return None  # decided before the fallback: no trafilatura call on hubs
             if article is None:
                 article = fallback.extract(sel, text, response.url)
     if article is None:

@@ -18,6 +18,9 @@ A page is **not an article** (the extractor returns None) when any of these hold
 * on the fallback, the page is a link list: more than ``MAX_LINK_DENSITY`` (40%) of the words
   of its ``<body>`` are link text, or it has ``MAX_READ_MORE`` (3) or more 'read more' links
   (home and section hubs show teasers with 'read more');
+* before the fallback, cheaply (:func:`is_hub`, so that hubs cost no trafilatura call): its
+  ``<body>`` has fewer words than the fallback accepts, or it lists ``MIN_LISTING_ITEMS`` (3)
+  or more ``<article>`` teasers and neither its address nor its og:url has an article form;
 * the response is a feed (RSS/Atom), declares a Content-Type that is not HTML, or is not text
   at all (the wrapper checks this).
 """
@@ -32,6 +35,8 @@ MIN_PARAGRAPHS = 2
 MIN_PARAGRAPH_WORDS = 8
 MAX_LINK_DENSITY = 0.4
 MAX_READ_MORE = 3
+MIN_LISTING_ITEMS = 3
+"""``<article>`` elements from which a page with no article address is a listing of teasers."""
 
 _ERROR_TITLE_RE = re.compile(
     r"^\W*(?:\d{3}\b|(?:page\s+)?not\s+found|error\b|forbidden|access\s+denied|"
@@ -90,3 +95,26 @@ def is_link_list(body_words: int, link_words: int, read_more_links: int) -> bool
     if read_more_links >= MAX_READ_MORE:
         return True
     return body_words > 0 and link_words / body_words > MAX_LINK_DENSITY
+
+
+def is_hub(body_words: int, listing_items: int, article_address: bool,
+           body_in_metadata: bool) -> bool:
+    """True for a page that is no article, told before the fallback (no trafilatura call).
+
+    * fewer words in its ``<body>`` than the fallback accepts (``MIN_WORDS["fallback"]``):
+      about, privacy, newsletter, search and advertising pages -- unless a JSON-LD
+      ``articleBody`` holds text outside the body;
+    * ``MIN_LISTING_ITEMS`` (3) or more ``<article>`` elements on a page whose address (or
+      og:url) has no article form: a listing of teasers (WordPress category pages, the bare
+      hosts' home pages).
+
+    >>> is_hub(40, 0, False, False), is_hub(40, 0, True, False), is_hub(40, 0, False, True)
+    (True, True, False)
+    >>> is_hub(900, 20, False, False), is_hub(900, 20, True, False), is_hub(900, 1, False, False)
+    (True, False, False)
+    """
+    if body_in_metadata:
+        return False
+    if body_words < MIN_WORDS["fallback"]:
+        return True
+    return listing_items >= MIN_LISTING_ITEMS and not article_address

@@ -1,0 +1,107 @@
+"""Scale: the project's crawl of a 100,000-article mirror beside a 1,000-article one.
+
+Run from the repository root (the large crawl takes a while: ~130,000 pages)::
+
+    .venv/bin/python bench/bench_scale.py [--sizes 1000,100000] [--concurrency 32]
+
+For each size, smallest first, in one run: build a mirror (``python -m crawler mirror
+build``), serve it (``mirror serve``), and run the project's full crawl of it (``scrapy crawl
+smn``, ``SMN_POLITE=False``, capture when the project has it) with the probe of
+``bench/probe.py``. Printed per size: pages (200 HTML responses) per second between the first and
+the last page (and over the whole run), CPU per page, the crawl process's peak RSS; and at the
+end of each crawl the state and the dupefilter:
+
+* state: the bytes of the SQLite state file (with its WAL and shared-memory files, if any) per
+  exported article;
+* dupefilter: the request dupefilter's memory (``memory_bytes()`` of the project's compact
+  filter) per article exported and per request it holds.
+
+Targets, largest size against the smallest: pages/s >= 0.9x, peak RSS <= 1.3x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import common  # noqa: E402
+
+
+def state_bytes(workdir: Path) -> int:
+    """Bytes on disk of the crawl's SQLite state (main file, WAL and shm)."""
+    return sum(p.stat().st_size for p in workdir.glob("state.sqlite*") if p.is_file())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="1000,100000")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--download-timeout", type=float, default=10.0,
+                        help="DOWNLOAD_TIMEOUT (default 10 s: a pagination page that times out "
+                             "for good cuts its section's older pages off the crawl)")
+    parser.add_argument("--no-capture", action="store_true")
+    parser.add_argument("--workdir", type=Path, default=None,
+                        help="keep mirrors, logs and outputs here (default: a temporary folder)")
+    args = parser.parse_args(argv)
+    print(common.banner(sys.argv), flush=True)
+    capture, capture_line = ([], "capture: off (--no-capture)") if args.no_capture else (
+        common.capture_settings())
+    print(capture_line, flush=True)
+    settings = {"CONCURRENT_REQUESTS": args.concurrency, "SMN_POLITE": False,
+                "DOWNLOAD_TIMEOUT": args.download_timeout, "LOG_LEVEL": "INFO",
+                "LOGSTATS_INTERVAL": 10, **dict(s.split("=", 1) for s in capture)}  # fmt: skip
+    print("settings: the project's, and " + ", ".join(f"{k}={v}" for k, v in settings.items()))
+    sizes = sorted(int(x) for x in args.sizes.split(",") if x.strip())
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
+        work = args.workdir or Path(tmp)
+        for size in sizes:
+            mirror = common.build_mirror(work / f"mirror-{size}", size, args.seed)
+            crawl_dir = work / f"crawl-{size}"
+            with common.serve(mirror, slow_seconds=10 * args.download_timeout) as url:
+                run = common.crawl_project(url, settings, crawl_dir,
+                                           f"smn crawl, {size} articles", timeout=6 * 3600)
+            exported = int(run.stats.get("articles/exported", 0)) or 1
+            state = state_bytes(crawl_dir)
+            df_bytes = run.probe.get("dupefilter_bytes") or 0
+            df_entries = run.probe.get("dupefilter_entries") or 0
+            print(run.line(), flush=True)
+            print(f"{'':>36}exported {exported}; state {state / 1e6:.1f} MB = "
+                  f"{state / exported:,.0f} B/article; dupefilter {df_bytes / 1e6:.2f} MB for "
+                  f"{df_entries} requests = {df_bytes / exported:,.1f} B/article "
+                  f"({df_bytes / max(df_entries, 1):.1f} B/request); the spider's set of requested "
+                  f"addresses {(run.probe.get('spider_requested_bytes') or 0) / 1e6:.2f} MB",
+                  flush=True)
+            runs.append(run)
+            progress = run.probe.get("progress") or []
+            if progress:
+                step = progress[:: max(1, len(progress) // 8)]
+                print(f"{'':>36}requests waiting in the scheduler: up to "
+                      f"{max((p[1] or 0) for p in progress)}; every few 1,000 pages: "
+                      f"{', '.join(str(p[1]) for p in step)} requests, RSS "
+                      f"{', '.join(f'{p[2]:.0f}' for p in step)} MB", flush=True)
+            print(f"{'':>36}finish reason {run.probe.get('finish_reason')}; scheduler: "
+                  f"{run.stats.get('scheduler/enqueued', 0)} enqueued, dupefilter dropped "
+                  f"{run.stats.get('dupefilter/filtered', 0)}", flush=True)
+            if args.workdir is None:
+                shutil.rmtree(mirror, ignore_errors=True)  # 100k articles: ~2.4 GB of pages
+    if len(runs) >= 2:
+        small, large = runs[0], runs[-1]
+        print(f"\nscaling: pages/s at {sizes[-1]} / at {sizes[0]} = "
+              f"{large.rate / small.rate:.3f} first-to-last page (whole runs "
+              f"{large.rate_whole / small.rate_whole:.3f}; target >= 0.9); CPU/page "
+              f"{large.cpu_ms_per_page:.2f} vs {small.cpu_ms_per_page:.2f} ms")
+        print(f"memory: peak RSS {large.probe['peak_rss_mb']:.0f} MB / "
+              f"{small.probe['peak_rss_mb']:.0f} MB = "
+              f"{large.probe['peak_rss_mb'] / small.probe['peak_rss_mb']:.3f} (target <= 1.3)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
