@@ -8,7 +8,9 @@ Layout of ``DIR`` (every file deterministic for a (seed, size); mtimes derived f
   ``MirrorArticle.truth()`` plus ``word_count``, ``language``, ``schema_version``, ``layout``
   and ``story_id``; articles in index order, then the fault articles that are real articles.
 - ``DIR/duplicates.json``: ``{"groups": [[urls of one story], ...], "near_misses": [[a, b],
-  ...], "aliases": {alias_url: canonical_url}, "redirects": [alias urls answering 301]}``.
+  ...], "aliases": {alias_url: canonical_url}, "redirects": [alias urls answering 301],
+  "syndication": {url: {"kind", "of", "duplicate"[, "second"]}}}``: every copy and near miss
+  with its kind and the first page of its source (:mod:`crawler.mirror.syndication`).
 - ``DIR/faults.json``: see :mod:`crawler.mirror.faults`.
 - ``DIR/routes.json``: what the server answers besides files (redirects, statuses, flaky and
   slow pages, content types), keyed by live URL.
@@ -42,6 +44,7 @@ from crawler.mirror.sections import (
     section_feed_path,
     section_path,
 )
+from crawler.mirror.syndication import truth_entry
 from crawler.mirror.timeline import SEED_INDEX, day_of, epoch
 from crawler.sites import IMAGE_HOST, SITES, SITES_BY_DOMAIN
 
@@ -159,6 +162,7 @@ def build(root: Path, articles: int, seed: int = 1, grow: bool = False,
     near_misses: list[list[str]] = []
     aliases: dict[str, str] = {}
     redirect_aliases: list[str] = []
+    syndication: dict[str, dict[str, Any]] = {}
     with (root / "truth.jsonl").open("w", encoding="utf-8", newline="\n") as truth:
         for i in range(articles):
             g = gen.article(i)
@@ -178,6 +182,11 @@ def build(root: Path, articles: int, seed: int = 1, grow: bool = False,
                 groups[a.story_id].append(a.url)
             if g.near_miss_of is not None:
                 near_misses.append([gen.summaries[g.near_miss_of].url, a.url])
+            entry = truth_entry(g, gen)
+            if entry is not None:
+                syndication[a.url] = entry
+                if g.harder is not None and not g.harder.duplicate:
+                    near_misses.append([entry["of"], a.url])
             truth.write(json.dumps(truth_record(a), ensure_ascii=False, sort_keys=True) + "\n")
         fs = faults.build_faults(seed, gen.summaries[:SEED_INDEX])
         for a in fs.truth:
@@ -208,6 +217,7 @@ def build(root: Path, articles: int, seed: int = 1, grow: bool = False,
         "near_misses": near_misses,
         "aliases": aliases,
         "redirects": redirect_aliases,
+        "syndication": syndication,
     })
     meta: dict[str, Any] = {"seed": seed, "articles": articles, "hosts": sorted(hosts)}
     if fault_rate > 0:

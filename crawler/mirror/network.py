@@ -19,6 +19,7 @@ from crawler.mirror import textgen
 from crawler.mirror.model import MirrorArticle, RelatedBlock, RelatedItem
 from crawler.mirror.sections import SECTIONS, news_label
 from crawler.mirror.seed import related_url, seed_article
+from crawler.mirror.syndication import Harder, harder_story, shared_lead
 from crawler.mirror.timeline import SEED_INDEX, afp_id, dateline_date, day_of, wp_time
 from crawler.sites import IMAGE_HOST, SITES, SITES_BY_DOMAIN, slugify_title
 
@@ -102,6 +103,8 @@ class Generated:
     """Index of the article whose story this one syndicates."""
     near_miss_of: int | None = None
     """Index of the article this follow-up shares its opening with."""
+    harder: Harder | None = None
+    """A harder copy or near miss (crawler.mirror.syndication), when this page is one."""
 
 
 def hyphen_slug(title: str) -> str:
@@ -319,6 +322,7 @@ class NetworkGenerator:
             return self._finish(Generated(a, self._summary(i, a)), story)
         rng = random.Random(f"{self.seed}/{i}")
         gen_copy_of = near_of = None
+        hard = None
         if i < SEED_INDEX:
             story = self._seed_related_story(rng, i)
             site, layout = "spacewar.com", "classic"
@@ -331,21 +335,27 @@ class NetworkGenerator:
                 gen_copy_of = source.indices[0]
             elif near is not None:
                 fresh = self._fresh_story(rng, i)
-                keep = near.paragraphs[: rng.choice((1, 2))]
+                keep = shared_lead(near.paragraphs, rng.choice((1, 2)))
                 fresh.paragraphs = keep + textgen.paragraphs(rng, rng.randint(6, 11), False)
                 story = fresh
-                near_of = near.indices[-1]
+                near_of = near.indices[0]
             else:
                 story = self._fresh_story(rng, i)
+                hard = harder_story(self, i, story)
+                if hard is not None:
+                    story = hard.story
             site = self._site(rng, story)
             layout = "classic"
             if site in WP_DOMAINS and rng.random() < 0.3:
                 layout = "wordpress"
-            elif rng.random() < 0.012 and source is None:
+            elif rng.random() < 0.012 and source is None and not (hard and hard.duplicate):
                 layout = "legacy"
         g = self._compose(rng, i, site, layout, story)
-        g.copy_of, g.near_miss_of = gen_copy_of, near_of
-        return self._finish(g, story)
+        g.copy_of, g.near_miss_of, g.harder = gen_copy_of, near_of, hard
+        self._finish(g, story)
+        if hard is not None and hard.original is not None:
+            self.stories[i] = hard.original  # later copies copy the story, not this copy
+        return g
 
     def _site(self, rng: random.Random, story: Story) -> str:
         while True:
