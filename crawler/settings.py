@@ -96,6 +96,10 @@ SMN_DEDUPE_ENABLED = True
 """Drop duplicates (same address, same body, or a syndicated copy) into the duplicates file."""
 SMN_DEDUPE_THRESHOLD = 0.5
 """Estimated Jaccard similarity of two bodies from which the later one is a syndicated copy."""
+SMN_DEDUPE_CONTAINMENT = 0.8
+"""Estimated containment of the smaller body in the larger from which the two are one story."""
+SMN_DEDUPE_MIN_SIZE_RATIO = 0.3
+"""Smallest ratio of two bodies' shingle counts for which containment is used at all."""
 
 # --- Output (crawler.pipelines.outputs, crawler.components) ---------------------------------
 FEED_EXPORT_ENCODING = "utf-8"

@@ -2,8 +2,9 @@
 
 Records are not held in memory: the database keeps, per address, where its newest version lies
 (source, byte offset, length) and the few fields the canonical rule needs. Addresses are grouped
-into stories by connected components over two kinds of link: ``url -> duplicate_of`` from the
-duplicates files, and ``url -> fingerprint`` for every record (equal fingerprints join). The
+into stories by connected components over two kinds of link: ``url -> duplicate_of`` (and
+``url -> also``) from the duplicates files, and ``url -> fingerprint`` for every record (equal
+fingerprints join). The
 components are found in SQL by min-label propagation with pointer jumping, and every sort
 (stories by component, then by publication) is SQLite's own, which spills to disk.
 """
@@ -119,13 +120,18 @@ class StoryStore:
         return True
 
     def add_duplicate(self, line: dict[str, Any]) -> bool:
-        """Remember one duplicates line (url -> duplicate_of); False when it is unusable."""
+        """Remember one duplicates line (url -> duplicate_of, and url -> each of the other
+        stories it matched, ``also``); False when it is unusable."""
         url, target = line.get("url"), line.get("duplicate_of")
         if not (isinstance(url, str) and isinstance(target, str) and url and target):
             return False
         if url != target:
             self._links.append((url, target))
             self._targets.append((target,))
+        also = line.get("also")
+        if isinstance(also, list):
+            self._links += [(url, other) for other in also
+                            if isinstance(other, str) and other and other != url]
         if len(self._links) >= BATCH:
             self._flush()
         return True

@@ -7,10 +7,11 @@ import hashlib
 
 from crawler import similarity
 
-FORMAT_VERSION = "1"
-"""Version of the stored layout; a state built with another one is refused."""
-MAX_CANDIDATES = 16
-"""LSH candidates verified with the full signature, most shared bands first."""
+FORMAT_VERSION = "2"
+"""Version of the stored layout; format 1 is migrated in place (:func:`migratable`), a state
+built with another one is refused. Format 2 added each story's shingle count and lead keys."""
+MAX_CANDIDATES = 24
+"""Candidates (LSH bands and lead keys) verified with the full signature, most keys first."""
 
 
 def key64(text: str) -> int:
@@ -53,4 +54,18 @@ def state_params() -> dict[str, str]:
         "bands": f"{similarity.BANDS}x{similarity.ROWS}",
         "shingle_words": str(similarity.SHINGLE_WORDS),
         "minhash": f"datasketch/{similarity.SCHEME}/seed={similarity.SEED}/b16",
+        "lead": f"{similarity.LEAD_KEYS}of{similarity.LEAD_TOKENS}",
     }
+
+
+def migratable(stored: dict[str, str]) -> bool:
+    """Whether stored parameters are format 1 with this code's similarity parameters (format 2
+    only added the shingle count and the lead keys, so such a state is migrated in place).
+
+    >>> migratable({k: v for k, v in state_params().items() if k != "lead"} | {"format": "1"})
+    True
+    >>> migratable(state_params()), migratable({"format": "1", "num_perm": "64"})
+    (False, False)
+    """
+    wanted = {k: v for k, v in state_params().items() if k != "lead"} | {"format": "1"}
+    return stored == wanted

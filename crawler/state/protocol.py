@@ -2,21 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple, Protocol, runtime_checkable
 
 from crawler import similarity
+from crawler.similarity import Score
 
 if TYPE_CHECKING:
     from datasketch import MinHash
 
 
 class Match(NamedTuple):
-    """A stored story that a new one duplicates."""
+    """A stored story that a new one duplicates, with the scores of the decision."""
 
     url: str
     """URL of the stored (first exported) story."""
     similarity: float
     """Estimated Jaccard similarity of the two bodies' shingles, 0..1."""
+    containment: float | None = None
+    """Estimated containment of the smaller body in the larger (crawler.similarity), or None."""
+    rule: str = "jaccard"
+    """What made it a duplicate: 'url', 'fingerprint', 'jaccard' or 'containment'."""
+
+    @classmethod
+    def scored(cls, url: str, score: Score) -> Match:
+        """The match of a stored story with the scores of the decision."""
+        return cls(url, score.similarity, score.containment, score.rule)
+
+
+def best_first(matches: Iterable[Match]) -> list[Match]:
+    """Matches by strength (the larger of Jaccard and containment), strongest first; ties keep
+    their order (oldest story first).
+
+    >>> [m.url for m in best_first([Match("a", 0.6), Match("b", 0.5, 0.9), Match("c", 0.7)])]
+    ['b', 'c', 'a']
+    """
+    return sorted(matches, key=lambda m: -max(m.similarity, m.containment or 0.0))
 
 
 @runtime_checkable
@@ -35,12 +56,19 @@ class State(Protocol):
         """URL of the stored story with this body fingerprint, or None."""
         ...
 
-    def find_similar(self, sig: MinHash, threshold: float = similarity.THRESHOLD) -> Match | None:
-        """The most similar stored story with estimated Jaccard >= threshold, or None."""
+    def find_similar(self, sig: MinHash | similarity.Sketch,
+                     threshold: float = similarity.THRESHOLD) -> Match | None:
+        """The closest stored story the rule (Jaccard >= threshold, or containment) makes
+        ``sig`` a duplicate of, or None."""
         ...
 
-    def add_story(self, url: str, fingerprint: str, sig: MinHash) -> None:
-        """Record an exported story: its URL, fingerprint and MinHash signature."""
+    def similar(self, sketch: similarity.Sketch, rule: similarity.Rule) -> list[Match]:
+        """Every stored story among the candidates that ``rule`` makes ``sketch`` a duplicate
+        of, closest first."""
+        ...
+
+    def add_story(self, url: str, fingerprint: str, sig: MinHash | similarity.Sketch) -> None:
+        """Record an exported story: its URL, fingerprint and sketch (or bare signature)."""
         ...
 
     def flush(self) -> None:

@@ -14,11 +14,13 @@ state outlives jobs, like the SQLite file outlives runs::
     P:story:url   hash   story id -> URL
     P:story:sig   hash   story id -> 256-byte signature
     P:story:by    hash   story id -> worker that recorded it
+    P:story:size  hash   story id -> shingle count (format 2; absent for older stories)
     P:urls        hash   key64(url) -> story id          every address of a story
     P:fp          hash   fingerprint key -> story id     the first story with that body
-    P:bands       hash   band key -> "id,id,..."         LSH buckets
+    P:bands       hash   bucket key -> "id,id,..."       LSH bands and lead keys
 
-Hash fields are the 8 little-endian bytes of the signed keys.
+Hash fields are the 8 little-endian bytes of the signed keys. A format-1 state is migrated
+when opened, as the SQLite one is (:func:`crawler.state.keys.migratable`).
 """
 
 from __future__ import annotations
@@ -29,9 +31,9 @@ from typing import TYPE_CHECKING, Any
 import redis
 
 from crawler import similarity
-from crawler.similarity import band_keys, signature_bytes
-from crawler.state.keys import MAX_CANDIDATES, fingerprint_key, key64, state_params
-from crawler.state.protocol import Match
+from crawler.similarity import Rule, Sketch, as_sketch, judge
+from crawler.state.keys import MAX_CANDIDATES, fingerprint_key, key64, migratable, state_params
+from crawler.state.protocol import Match, best_first
 
 if TYPE_CHECKING:
     from datasketch import MinHash
@@ -40,8 +42,8 @@ if TYPE_CHECKING:
 DEFAULT_PREFIX = "smn:state"
 """Key prefix of a state built directly (the crawl reads ``SMN_REDIS_STATE_KEY``)."""
 
-# KEYS: seq, story:url, story:sig, story:by, urls, fp, bands
-# ARGV: url, url key, fingerprint key, signature, owner, band keys...
+# KEYS: seq, story:url, story:sig, story:by, urls, fp, bands, story:size
+# ARGV: url, url key, fingerprint key, signature, owner, shingle count ('' unknown), keys...
 _ADD_STORY = """
 local id = redis.call('INCR', KEYS[1])
 redis.call('HSET', KEYS[2], id, ARGV[1])
@@ -49,7 +51,10 @@ redis.call('HSET', KEYS[3], id, ARGV[4])
 redis.call('HSET', KEYS[4], id, ARGV[5])
 redis.call('HSET', KEYS[5], ARGV[2], id)
 redis.call('HSETNX', KEYS[6], ARGV[3], id)
-for i = 6, #ARGV do
+if ARGV[6] ~= '' then
+  redis.call('HSET', KEYS[8], id, ARGV[6])
+end
+for i = 7, #ARGV do
   local old = redis.call('HGET', KEYS[7], ARGV[i])
   if old then
     redis.call('HSET', KEYS[7], ARGV[i], old .. ',' .. id)
@@ -118,7 +123,7 @@ class RedisState:
         stored: dict[Any, Any] = {
             _text(k): _text(v) for k, v in self.client.hgetall(meta).items()
         }
-        if len(stored) == 1:
+        if len(stored) == 1 or migratable(stored):
             self.client.hset(meta, mapping=dict[Any, Any](wanted))
             stored = dict(wanted)
         if stored != wanted:
@@ -154,37 +159,43 @@ class RedisState:
         story = self.client.hget(self.key("fp"), _field(fingerprint_key(fingerprint)))
         return self._story_url(story)
 
-    def find_similar(self, sig: MinHash, threshold: float = similarity.THRESHOLD) -> Match | None:
-        raw = signature_bytes(sig)
-        buckets = self.client.hmget(self.key("bands"), [_field(k) for k in band_keys(raw)])
+    def find_similar(self, sig: MinHash | Sketch,
+                     threshold: float = similarity.THRESHOLD) -> Match | None:
+        found = self.similar(as_sketch(sig), Rule(jaccard=threshold))
+        return found[0] if found else None
+
+    def similar(self, sketch: Sketch, rule: Rule) -> list[Match]:
+        buckets = self.client.hmget(self.key("bands"), [_field(k) for k in sketch.keys])
         counts: Counter[int] = Counter()
         for bucket in buckets:
             if bucket:
                 counts.update(int(s) for s in str(_text(bucket)).split(","))
         if not counts:
-            return None
+            return []
         candidates = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CANDIDATES]
-        ids = [story for story, _ in candidates]
+        ids = sorted(story for story, _ in candidates)  # oldest first among equally close ones
         with self.client.pipeline(transaction=False) as pipe:
             pipe.hmget(self.key("story:sig"), ids)
             pipe.hmget(self.key("story:url"), ids)
-            sigs, urls = pipe.execute()
-        best: tuple[float, int, str] | None = None
-        for story, stored, url in zip(ids, sigs, urls, strict=True):
+            pipe.hmget(self.key("story:size"), ids)
+            sigs, urls, sizes = pipe.execute()
+        matches: list[Match] = []
+        for stored, url, size in zip(sigs, urls, sizes, strict=True):
             if stored is None or url is None:
                 continue
-            score = similarity.similarity(raw, stored)
-            if score >= threshold and (best is None or (score, -story) > (best[0], -best[1])):
-                best = (score, story, url.decode())
-        return Match(best[2], best[0]) if best else None
+            score = judge(sketch, Sketch(stored, int(size) if size else None), rule)
+            if score is not None:
+                matches.append(Match.scored(url.decode(), score))
+        return best_first(matches)
 
-    def add_story(self, url: str, fingerprint: str, sig: MinHash) -> None:
-        raw = signature_bytes(sig)
-        keys = [self.key(k) for k in
-                ("seq", "story:url", "story:sig", "story:by", "urls", "fp", "bands")]  # fmt: skip
-        args: list[Any] = [url, _field(key64(url)), _field(fingerprint_key(fingerprint)), raw,
-                           self.owner]  # fmt: skip
-        args += [_field(k) for k in band_keys(raw)]
+    def add_story(self, url: str, fingerprint: str, sig: MinHash | Sketch) -> None:
+        sketch = as_sketch(sig)
+        keys = [self.key(k) for k in ("seq", "story:url", "story:sig", "story:by", "urls", "fp",
+                                      "bands", "story:size")]  # fmt: skip
+        args: list[Any] = [url, _field(key64(url)), _field(fingerprint_key(fingerprint)),
+                           sketch.signature, self.owner,
+                           "" if sketch.size is None else str(sketch.size)]  # fmt: skip
+        args += [_field(k) for k in sketch.keys]
         self._add_story(keys=keys, args=args)
 
 

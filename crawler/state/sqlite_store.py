@@ -7,10 +7,16 @@ bounded (``SMN_STATE_CACHE_MB``).
 Layout of the file (keys are signed 64-bit integers, the compact form of strings; see
 :mod:`crawler.state.keys`)::
 
-    stories(id, url, fingerprint, signature, added)   one row per exported story
+    stories(id, url, fingerprint, signature, added, shingles)
+                                                       one row per exported story; shingles is
+                                                       the body's shingle count (format 2)
     urls(key -> story)                                 every address of a story (hash of the URL)
-    bands(key, story)                                  LSH buckets: hash(band number, band rows)
+    bands(key, story)                                  buckets: LSH bands (hash of band number and
+                                                       rows) and lead keys (crawler.similarity)
     meta(key -> value)                                 format version and similarity parameters
+
+A format-1 file is migrated in place when opened: the column is added; stories stored before
+have no count and no lead keys, and are compared with new ones by Jaccard alone.
 """
 
 from __future__ import annotations
@@ -21,9 +27,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crawler import similarity
-from crawler.similarity import band_keys, signature_bytes
-from crawler.state.keys import MAX_CANDIDATES, fingerprint_key, key64, state_params
-from crawler.state.protocol import Match
+from crawler.similarity import Rule, Sketch, as_sketch, judge
+from crawler.state.keys import MAX_CANDIDATES, fingerprint_key, key64, migratable, state_params
+from crawler.state.protocol import Match, best_first
 
 if TYPE_CHECKING:
     from datasketch import MinHash
@@ -32,7 +38,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS stories(
     id INTEGER PRIMARY KEY, url TEXT NOT NULL, fingerprint INTEGER NOT NULL,
-    signature BLOB NOT NULL, added REAL NOT NULL);
+    signature BLOB NOT NULL, added REAL NOT NULL, shingles INTEGER);
 CREATE INDEX IF NOT EXISTS stories_fingerprint ON stories(fingerprint);
 CREATE TABLE IF NOT EXISTS urls(key INTEGER PRIMARY KEY, story INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS bands(
@@ -50,8 +56,8 @@ class SqliteState:
     'https://www.spacewar.com/reports/A_999.html'
     >>> st.find_fingerprint("00ff00ff00ff00ff")
     'https://www.spacewar.com/reports/A_999.html'
-    >>> st.find_similar(similarity.minhash("One two three four five six seven eight!"))
-    Match(url='https://www.spacewar.com/reports/A_999.html', similarity=1.0)
+    >>> st.find_similar(similarity.minhash("One two three four five six seven eight!"))[:2]
+    ('https://www.spacewar.com/reports/A_999.html', 1.0)
     >>> st.close()
     """
 
@@ -83,6 +89,11 @@ class SqliteState:
         wanted = state_params()
         if not stored:
             self.db.executemany("INSERT INTO meta VALUES (?, ?)", wanted.items())
+        elif migratable(stored):
+            columns = {row[1] for row in self.db.execute("PRAGMA table_info(stories)")}
+            if "shingles" not in columns:
+                self.db.execute("ALTER TABLE stories ADD COLUMN shingles INTEGER")
+            self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", wanted.items())
         elif stored != wanted:
             raise ValueError(
                 f"state file {self.path} was built with other parameters {stored}, "
@@ -121,38 +132,42 @@ class SqliteState:
         ).fetchone()
         return row[0] if row else None
 
-    def find_similar(self, sig: MinHash, threshold: float = similarity.THRESHOLD) -> Match | None:
-        raw = signature_bytes(sig)
-        keys = band_keys(raw)
+    def find_similar(self, sig: MinHash | Sketch,
+                     threshold: float = similarity.THRESHOLD) -> Match | None:
+        found = self.similar(as_sketch(sig), Rule(jaccard=threshold))
+        return found[0] if found else None
+
+    def similar(self, sketch: Sketch, rule: Rule) -> list[Match]:
+        keys = sketch.keys
         marks = ",".join("?" * len(keys))
         candidates = self.db.execute(
             f"SELECT story, COUNT(*) AS n FROM bands WHERE key IN ({marks}) "
             f"GROUP BY story ORDER BY n DESC, story LIMIT {MAX_CANDIDATES}",
             keys,
         ).fetchall()
-        best: tuple[float, int, str] | None = None
-        for story, _ in candidates:
-            url, stored = self.db.execute(
-                "SELECT url, signature FROM stories WHERE id = ?", (story,)
+        matches: list[Match] = []
+        for story, _ in sorted(candidates):  # oldest story first among equally close ones
+            url, stored, size = self.db.execute(
+                "SELECT url, signature, shingles FROM stories WHERE id = ?", (story,)
             ).fetchone()
-            score = similarity.similarity(raw, stored)
-            if score >= threshold and (best is None or (score, -story) > (best[0], -best[1])):
-                best = (score, story, url)
-        return Match(best[2], best[0]) if best else None
+            score = judge(sketch, Sketch(stored, size), rule)
+            if score is not None:
+                matches.append(Match.scored(url, score))
+        return best_first(matches)
 
-    def add_story(self, url: str, fingerprint: str, sig: MinHash) -> None:
-        raw = signature_bytes(sig)
+    def add_story(self, url: str, fingerprint: str, sig: MinHash | Sketch) -> None:
+        sketch = as_sketch(sig)
         cur = self.db.execute(
-            "INSERT INTO stories(url, fingerprint, signature, added) VALUES (?, ?, ?, ?)",
-            (url, fingerprint_key(fingerprint), raw, time.time()),
+            "INSERT INTO stories(url, fingerprint, signature, added, shingles) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (url, fingerprint_key(fingerprint), sketch.signature, time.time(), sketch.size),
         )
         story = cur.lastrowid
         self.db.execute("INSERT OR REPLACE INTO urls VALUES (?, ?)", (key64(url), story))
         self.db.executemany(
-            "INSERT OR IGNORE INTO bands VALUES (?, ?)", [(k, story) for k in band_keys(raw)]
+            "INSERT OR IGNORE INTO bands VALUES (?, ?)", [(k, story) for k in sketch.keys]
         )
         self._wrote()
-
 
     def flush(self) -> None:
         self.db.commit()

@@ -21,7 +21,7 @@ def record_run_files(state: State, run_dir: Path) -> int:
         if not url or state.seen_url(url) is not None:
             continue
         body = str(line.get("body") or "")
-        state.add_story(url, str(line.get("fingerprint") or ""), similarity.minhash(body))
+        state.add_story(url, str(line.get("fingerprint") or ""), similarity.sketch(body))
         added += 1
     for line in iter_jsonl(run_dir / "duplicates.jsonl"):
         url, story = str(line.get("url") or ""), str(line.get("duplicate_of") or "")
