@@ -17,9 +17,10 @@ Layout of ``DIR`` (every file deterministic for a (seed, size); mtimes derived f
 - ``DIR/mirror.json``: ``{"seed", "articles", "hosts"}``; lets ``--grow`` check the seed.
 
 Options for robustness tests, off by default (default builds do not depend on them): ``faults``
-(a rate: :mod:`crawler.mirror.injected` puts a fault on that share of article pages) and
-``hostile`` (:mod:`crawler.mirror.hostile` adds pages that try to lure or break a crawler).
-Both are recorded in ``faults.json`` and ``mirror.json``.
+(a rate: :mod:`crawler.mirror.injected` puts a fault on that share of article pages),
+``hostile`` (:mod:`crawler.mirror.hostile` adds pages that try to lure or break a crawler) and
+``rate_limit`` (hosts that answer 429/503 with Retry-After on a schedule:
+:mod:`crawler.mirror.ratelimit`). All are recorded in ``faults.json`` and ``mirror.json``.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.mirror import faults, feeds, hubs, injected, static
+from crawler.mirror import faults, feeds, hubs, injected, ratelimit, static
 from crawler.mirror.hostile import build_hostile
 from crawler.mirror.model import MirrorArticle
 from crawler.mirror.network import WP_DOMAINS, NetworkGenerator, Summary
@@ -140,11 +141,13 @@ def _merge_routes(routes: dict[str, Any], extra: dict[str, Any]) -> None:
 
 
 def build(root: Path, articles: int, seed: int = 1, grow: bool = False,
-          fault_rate: float = 0.0, hostile: bool = False) -> dict[str, Any]:
+          fault_rate: float = 0.0, hostile: bool = False,
+          rate_limit: Sequence[str] = ()) -> dict[str, Any]:
     """Build (or grow) the mirror in ``root``; returns ``mirror.json``'s content.
 
     ``fault_rate`` (0..1) puts an injected fault on that share of article pages; ``hostile``
-    adds the hostile pages. Both off: the default mirror.
+    adds the hostile pages; ``rate_limit`` names hosts that answer 429/503 for a while. All
+    off: the default mirror.
     """
     if not MIN_ARTICLES <= articles <= MAX_ARTICLES:
         raise ValueError(f"articles must be in {MIN_ARTICLES}..{MAX_ARTICLES}")
@@ -210,6 +213,12 @@ def build(root: Path, articles: int, seed: int = 1, grow: bool = False,
     routes["slow"] += fs.slow
     routes["types"].update(fs.types)
     hosts = _write_hubs(w, gen.summaries, fs.links, hub_time, routes)
+    if rate_limit:
+        unknown = sorted(set(rate_limit) - hosts)
+        if unknown:
+            raise ValueError(f"--rate-limit: not a host of the mirror: {', '.join(unknown)}")
+        routes["rate_limits"] = [ratelimit.schedule(h) for h in rate_limit]
+        fs.spec["rate_limit"] = ratelimit.spec(routes["rate_limits"])
     _dump(root / "faults.json", fs.spec)
     _dump(root / "routes.json", routes)
     _dump(root / "duplicates.json", {
@@ -224,6 +233,8 @@ def build(root: Path, articles: int, seed: int = 1, grow: bool = False,
         meta["fault_rate"] = fault_rate
     if hostile:
         meta["hostile"] = True
+    if rate_limit:
+        meta["rate_limit"] = list(rate_limit)
     _dump(root / "mirror.json", meta)
     return meta
 

@@ -46,6 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--hostile", action="store_true",
                    help="add hostile pages: links and redirects to loopback/private hosts and "
                         "other schemes, an XXE feed, a gzip bomb, path-like titles")
+    b.add_argument("--rate-limit", metavar="HOST[,HOST]", default="",
+                   help="hosts that answer 429/503 with Retry-After for a while, on a known "
+                        "schedule (recorded in faults.json), e.g. www.spacedaily.com")
     s = sub.add_parser("serve", help="serve a mirror over loopback")
     s.add_argument("dir", type=Path, nargs="?", help="a built mirror (else build a temporary one)")
     s.add_argument("--articles", type=int, default=300)
@@ -68,7 +71,8 @@ def _build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         meta = build(args.dir, args.articles, seed, grow=args.grow,
-                     fault_rate=args.faults, hostile=args.hostile)
+                     fault_rate=args.faults, hostile=args.hostile,
+                     rate_limit=[h.strip() for h in args.rate_limit.split(",") if h.strip()])
     except ValueError as exc:
         print(f"mirror: {exc}", file=sys.stderr)
         return 2
