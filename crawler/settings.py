@@ -34,6 +34,16 @@ ADDONS = {
     "crawler.distributed.Distributed": 10,
 }
 
+# --- Backoff on 429/503 (crawler.components.backoff) ----------------------------------------
+SMN_BACKOFF_ENABLED = True
+"""Pause a host on 429/503 (Retry-After honoured) instead of Scrapy's immediate retries."""
+SMN_BACKOFF_MAX_DELAY = 600.0
+"""Longest pause of a host, in seconds: a longer Retry-After is cut to it."""
+SMN_BACKOFF_BASE_DELAY = 5.0
+"""Pause after a 429/503 without Retry-After, in seconds; doubles per consecutive one."""
+SMN_BACKOFF_MAX_RETRIES = 8
+"""Times one request is sent again after 429/503 before it fails (errors/http_429)."""
+
 # --- Where pages come from (crawler.components.handlers) -------------------------------------
 MIRROR_URL = ""
 """Base address of an offline mirror (e.g. http://127.0.0.1:8080); empty: the live sites."""
@@ -44,6 +54,7 @@ DOWNLOAD_HANDLERS = {
 DOWNLOADER_MIDDLEWARES = {
     "crawler.components.downloadermiddlewares.NetworkGuardMiddleware": 50,
     "crawler.components.downloadermiddlewares.CrawlDelayMiddleware": 110,
+    "crawler.components.backoff.BackoffMiddleware": 560,  # sees 429/503 before RetryMiddleware
     "crawler.components.capture.WarcCaptureMiddleware": 950,  # off without SMN_CAPTURE_DIR
 }
 SPIDER_MIDDLEWARES = {"crawler.components.capture.WarcPointerMiddleware": 950}

@@ -136,7 +136,7 @@ def test_every_story_of_the_truth_exactly_once(crawled: Crawled, dataset: Path) 
     got = [frozenset(alias.get(u, u) for u in [r["url"], *r["alternate_urls"]])
            for r in records_of(dataset)]
     expected = expected_stories(crawled.mirror)
-    assert len(expected) >= 100
+    assert len(expected) >= 80  # 120 pages; one in four is a syndicated copy
     assert len(got) == len(set(got)), "a story appears twice"
     assert set(got) == expected
 

@@ -26,6 +26,21 @@ def present(value: Any) -> bool:
     return value is not None and value != [] and value != ""
 
 
+def backoff_per_host(stats: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The 429/503 backoff stats (crawler.components.backoff) grouped by host.
+
+    >>> backoff_per_host({"backoff/www.a.com/429": 2, "backoff/www.a.com/paused_seconds": 4.0,
+    ...                   "other": 1})
+    {'www.a.com': {'429': 2, 'paused_seconds': 4.0}}
+    """
+    hosts: dict[str, dict[str, Any]] = {}
+    for key, value in sorted(stats.items()):
+        if key.startswith("backoff/") and key.count("/") == 2:
+            _, host, name = key.split("/")
+            hosts.setdefault(host, {})[name] = value
+    return hosts
+
+
 def coverage(articles: Path) -> dict[str, dict[str, Any]]:
     """Per site: article count and the share (0-100) of articles with each field present."""
     counts: dict[str, Counter[str]] = defaultdict(Counter)
@@ -75,6 +90,7 @@ def account(run: RunFolder, stats: dict[str, Any]) -> dict[str, Any]:
         "errors": with_prefix("errors/"),
         "refused": with_prefix("security/refused/"),
         "retries": stats.get("retry/count", 0),
+        "backoff": backoff_per_host(stats),
         "incremental": {
             "skipped_known": stats.get("incremental/skipped", 0),
             "hubs_unchanged": stats.get("incremental/hub_unchanged", 0),
