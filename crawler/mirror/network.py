@@ -68,6 +68,9 @@ class Story:
     sites: list[str] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
     indices: list[int] = field(default_factory=list)
+    shares_lead: bool = False
+    """Whether it opens with another story's lead (a follow-up or near miss): never a source
+    of harder copies (crawler.mirror.syndication)."""
 
 
 @dataclass
@@ -337,6 +340,7 @@ class NetworkGenerator:
                 fresh = self._fresh_story(rng, i)
                 keep = shared_lead(near.paragraphs, rng.choice((1, 2)))
                 fresh.paragraphs = keep + textgen.paragraphs(rng, rng.randint(6, 11), False)
+                fresh.shares_lead = True
                 story = fresh
                 near_of = near.indices[0]
             else:

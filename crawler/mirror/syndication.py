@@ -16,8 +16,9 @@ own draws, and every other page, stay what they were:
   another story (at most :data:`LEAD_SHARE` of that story's words), then goes on with at least
   half again as many words of its own; not a copy.
 
-The sources are always a story's first page with its own text, never an earlier copy, so a
-copy is never a copy of a copy. :func:`truth_entry` gives each page's entry of the truth
+The sources are always a story's first page with its own text, never an earlier copy (so a
+copy is never a copy of a copy) and never a story that opens with another's lead (so a copy is
+never mostly someone else's lead). :func:`truth_entry` gives each page's entry of the truth
 (``duplicates.json``'s ``syndication``).
 """
 
@@ -39,9 +40,11 @@ RATES = {"trimmed": 0.05, "rewritten_lead": 0.04, "merged": 0.03, "lead_near_mis
 """Share of fresh stories turned into each kind."""
 SECOND_SHARE = 0.35
 """Most of the second story's words a merged copy carries."""
-LEAD_SHARE = 0.4
-"""Most of a story's words a near miss shares with it (its opening)."""
-FOLLOW_UP_SHARE = 0.5
+LEAD_SHARE = 0.3
+"""Most of a story's words a near miss shares with it (its opening). Trimmed copies keep at
+least half of a story and are made only of stories whose first paragraph is under this share:
+so a trimmed copy is never mostly the lead that a near miss of the same story repeats."""
+FOLLOW_UP_SHARE = LEAD_SHARE
 """Most of a story's words the generator's follow-ups repeat (fewer paragraphs when more)."""
 LOOK_BACK = 200
 """How far back sources are drawn from (the generator keeps 400 stories)."""
@@ -84,7 +87,7 @@ def _originals(gen: NetworkGenerator, rng: random.Random, i: int, wire_only: boo
         j = rng.randrange(lo, i)
         story = gen.stories.get(j)
         if (story is None or j in found or story.indices[:1] != [j] or story.story_id == "seed"
-                or len(story.paragraphs) < min_paras or len(story.sites) >= 3
+                or story.shares_lead or len(story.paragraphs) < min_paras or len(story.sites) >= 3
                 or len(story.sites) != len(set(story.sites))
                 or (wire_only and story.agency not in WIRE)):
             continue
@@ -124,6 +127,8 @@ def harder_story(gen: NetworkGenerator, i: int, fresh: Story) -> Harder | None:
     source = gen.stories[j]
     paras = source.paragraphs
     if kind == "trimmed":
+        if _words(paras[:1]) > LEAD_SHARE * _words(paras):
+            return None
         keep = _half(paras)
         return Harder(kind, _copy_of(source, paras[:keep]), j, original=source)
     if kind == "rewritten_lead":
@@ -142,6 +147,7 @@ def harder_story(gen: NetworkGenerator, i: int, fresh: Story) -> Harder | None:
     shared = shared_lead(paras, rng.choice((1, 2)), LEAD_SHARE)
     if _words(shared) > LEAD_SHARE * _words(paras):
         return None
+    fresh.shares_lead = True
     own: list[str] = []
     while _words(own) < 1.5 * _words(shared) or len(shared) + len(own) < 4:
         own += textgen.paragraphs(rng, 2, wire=fresh.agency == "AFP")
@@ -153,7 +159,7 @@ def shared_lead(paras: list[str], count: int, share: float = FOLLOW_UP_SHARE) ->
     """The first ``count`` paragraphs, fewer while they hold more than ``share`` of the words
     (the first paragraph always): the opening a follow-up or near miss repeats.
 
-    >>> shared_lead(["a b", "c d", "e f g h i j"], 2), shared_lead(["a b c d", "e", "f"], 2)
+    >>> shared_lead(["a b", "c d", "e f g h i j"], 2, 0.5), shared_lead(["a b c d", "e", "f"], 2)
     (['a b', 'c d'], ['a b c d'])
     """
     shared = paras[:count]
