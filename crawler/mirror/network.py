@@ -19,13 +19,12 @@ from crawler.mirror import textgen
 from crawler.mirror.model import MirrorArticle, RelatedBlock, RelatedItem
 from crawler.mirror.sections import SECTIONS, news_label
 from crawler.mirror.seed import related_url, seed_article
-from crawler.mirror.syndication import Harder, harder_story, shared_lead
+from crawler.mirror.syndication import WIRE, Harder, harder_story, shared_lead
 from crawler.mirror.timeline import SEED_INDEX, afp_id, dateline_date, day_of, wp_time
 from crawler.sites import IMAGE_HOST, SITES, SITES_BY_DOMAIN, slugify_title
 
 WINDOW = 400
 """How far back related content, syndication and follow-ups look (keeps memory bounded)."""
-WIRE = ("AFP", "UPI", "SPX")
 WP_DOMAINS = ("spacedaily.com", "terradaily.com")
 NOT_FOUND_URL = "https://www.spacewar.com/reports/This_Story_Was_Removed_999.html"
 """A dead link some related blocks carry (a fault: the server answers 404)."""

@@ -25,14 +25,43 @@ never mostly someone else's lead). :func:`truth_entry` gives each page's entry o
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
 
 from crawler.mirror import textgen
 from crawler.mirror.timeline import SEED_INDEX
 
-if TYPE_CHECKING:
-    from crawler.mirror.network import Generated, NetworkGenerator, Story
+WIRE = ("AFP", "UPI", "SPX")
+"""Agencies whose stories the network's sites run as they come (copies are made of these)."""
+
+
+class Story(Protocol):
+    """What this module reads of a story of crawler.mirror.network (which imports this one)."""
+
+    story_id: str
+    paragraphs: list[str]
+    agency: str | None
+    place: str | None
+    date_text: str | None
+    sites: list[str]
+    indices: list[int]
+    shares_lead: bool
+
+
+class Generator(Protocol):
+    """What this module reads of crawler.mirror.network.NetworkGenerator."""
+
+    seed: int
+    stories: dict[int, Any]
+    summaries: list[Any]
+
+
+class GeneratedPage(Protocol):
+    """What this module reads of a crawler.mirror.network.Generated page."""
+
+    harder: Harder | None
+    copy_of: int | None
+    near_miss_of: int | None
 
 KINDS = ("trimmed", "rewritten_lead", "merged", "lead_near_miss")
 """The kinds this module makes (``copy`` and ``follow_up`` are the generator's own)."""
@@ -55,13 +84,13 @@ class Harder:
     """A story to publish at index ``i`` in place of a fresh one."""
 
     kind: str
-    story: Story
+    story: Any
     """What the page shows."""
     source: int
     """Index of the first page of the story it copies or shares its lead with."""
     second: int | None = None
     """Merged copies: index of the first page of the second story."""
-    original: Story | None = None
+    original: Any = None
     """The story to remember at this index for later copies (the source's own text)."""
 
     @property
@@ -74,11 +103,9 @@ def _words(paras: list[str]) -> int:
     return sum(len(p.split()) for p in paras)
 
 
-def _originals(gen: NetworkGenerator, rng: random.Random, i: int, wire_only: bool,
+def _originals(gen: Generator, rng: random.Random, i: int, wire_only: bool,
                min_paras: int, tries: int = 8) -> list[int]:
     """Indices of first pages of stories (their own text), recent, distinct, in draw order."""
-    from crawler.mirror.network import WIRE
-
     lo = max(SEED_INDEX + 1, i - LOOK_BACK)
     if i - lo < 5:
         return []
@@ -95,16 +122,12 @@ def _originals(gen: NetworkGenerator, rng: random.Random, i: int, wire_only: boo
     return found
 
 
-def _copy_of(story: Story, paragraphs: list[str]) -> Story:
-    """A copy of ``story`` with other paragraphs (same id, same lists of pages)."""
-    from crawler.mirror.network import Story as StoryType
-
-    return StoryType(story.story_id, story.title, paragraphs, story.agency, story.place,
-                     story.date_text, story.iso_date, story.byline, story.sites, story.urls,
-                     story.indices)
+def _copy_of(story: Any, paragraphs: list[str]) -> Any:
+    """A copy of ``story`` with other paragraphs (same id, the same lists of its pages)."""
+    return replace(story, paragraphs=paragraphs)
 
 
-def harder_story(gen: NetworkGenerator, i: int, fresh: Story) -> Harder | None:
+def harder_story(gen: Generator, i: int, fresh: Story) -> Harder | None:
     """The harder copy or near miss published at index ``i`` instead of ``fresh``, or None."""
     if i <= SEED_INDEX:
         return None
@@ -199,7 +222,7 @@ def opening(paras: list[str], share: float) -> list[str]:
     return out
 
 
-def truth_entry(g: Generated, gen: NetworkGenerator) -> dict[str, Any] | None:
+def truth_entry(g: GeneratedPage, gen: Generator) -> dict[str, Any] | None:
     """The truth entry of a generated page that copies a story or shares its lead, else None.
 
     ``{"kind", "of": first page of the source story, "duplicate": bool}``, and ``"second"`` for
