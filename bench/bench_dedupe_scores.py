@@ -38,7 +38,8 @@ OUT = ROOT / "bench" / "dedupe_scores.png"
 DUP, NEAR, OTHER = "one story (truth)", "near miss or second story (truth)", "other candidates"
 
 
-def collect(mirror: Path, order: int) -> tuple[list[tuple[str, float, float | None]], dict]:
+def collect(mirror: Path, order: int,
+            rule: similarity.Rule) -> tuple[list[tuple[str, float, float | None]], dict]:
     """(label, Jaccard, containment) of every candidate pair, and the decision counts."""
     records = [json.loads(line) for line in (mirror / "truth.jsonl").open(encoding="utf-8")]
     truth = json.loads((mirror / "duplicates.json").read_text())
@@ -49,7 +50,6 @@ def collect(mirror: Path, order: int) -> tuple[list[tuple[str, float, float | No
     random.Random(order).shuffle(records)
     state = SqliteState(":memory:")
     everything = similarity.Rule(jaccard=0.0, containment=0.0)
-    rule = similarity.Rule()
     scores: list[tuple[str, float, float | None]] = []
     links: list[tuple[str, list[str]]] = []
     for rec in records:
@@ -146,12 +146,15 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=5, help="mirror seed")
     parser.add_argument("--order", type=int, default=1, help="seed of the shuffled order")
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--containment", type=float, default=similarity.CONTAINMENT_THRESHOLD,
+                        help="containment threshold of the decisions (above 1: Jaccard only)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="smn-dedupe-bench-") as tmp:
         started = time.perf_counter()
         build(Path(tmp) / "m", args.articles, args.seed)
         built = time.perf_counter() - started
-        scores, pairs = collect(Path(tmp) / "m", args.order)
+        rule = similarity.Rule(containment=args.containment)
+        scores, pairs = collect(Path(tmp) / "m", args.order, rule)
         took = time.perf_counter() - started - built
         kinds = Counter(e["kind"] for e in json.loads(
             (Path(tmp) / "m" / "duplicates.json").read_text())["syndication"].values())
@@ -165,8 +168,9 @@ def main() -> int:
         if js:
             print(f"  {label:36s} Jaccard {min(js):.3f}..{max(js):.3f}, containment "
                   + (f"{min(cs):.3f}..{max(cs):.3f}" if cs else "-"))
-    print(f"decisions: pairs predicted {pairs['predicted']}, true {pairs['true']}, correct "
-          f"{pairs['correct']}: precision {pairs['precision']:.4f}, recall {pairs['recall']:.4f}")
+    print(f"decisions (containment threshold {args.containment}): pairs predicted "
+          f"{pairs['predicted']}, true {pairs['true']}, correct {pairs['correct']}: "
+          f"precision {pairs['precision']:.4f}, recall {pairs['recall']:.4f}")
     title = (f"Dedupe scores of LSH candidates, {args.articles}-article mirror (seed {args.seed}): "
              f"pair precision {pairs['precision']:.4f}, recall {pairs['recall']:.4f}")
     args.out.write_bytes(chart(scores, title))
