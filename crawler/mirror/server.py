@@ -69,7 +69,7 @@ MAX_HEAD = 64 * 1024
 READY_PREFIX = "mirror: "
 
 _REASONS = {200: "OK", 301: "Moved Permanently", 304: "Not Modified", 400: "Bad Request",
-            404: "Not Found", 405: "Method Not Allowed", 429: "Too Many Requests",
+            404: "Not Found", 405: "Method Not Allowed", 410: "Gone", 429: "Too Many Requests",
             500: "Internal Server Error", 503: "Service Unavailable"}
 _TYPES = {".html": "text/html", ".htm": "text/html", ".xml": "text/xml", ".txt": "text/plain",
           ".css": "text/css", ".jpg": "image/jpeg", ".gif": "image/gif", ".png": "image/png",
