@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.backfill import COMPLETE, ERROR, LIMIT, PAGINATION_ENDED, Walks, Window
+from crawler.navigation.backfill import COMPLETE, ERROR, LIMIT, PAGINATION_ENDED, Walks, Window
 
 W = Window.parse("2024-06-01", "2024-06-30")
 BASE = "https://www.spacewar.com"

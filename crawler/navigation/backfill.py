@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
 
-from crawler.links import is_feed_url, strip_fragment
+from crawler.navigation.links import is_feed_url, strip_fragment
 from crawler.pages.dateline import looks_like_dateline, parse_dateline
 from crawler.sites import looks_like_article_url
 
