@@ -30,9 +30,10 @@ from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
 
-from crawler.navigation.links import is_feed_url, strip_fragment
+from crawler.navigation.links import is_feed_url
 from crawler.pages.dateline import looks_like_dateline, parse_dateline
 from crawler.sites import looks_like_article_url
+from crawler.text import canonical_url
 
 COMPLETE, PAGINATION_ENDED, ERROR, LIMIT = "complete", "pagination_ended", "error", "limit"
 WALKING = "walking"
@@ -129,7 +130,7 @@ def listing_items(body: str | bytes, base_url: str) -> list[tuple[str, str | Non
     current: str | None = None
     for element in tree.iter():
         if element.tag == "a" and element.get("href"):
-            url = strip_fragment(element.get("href", "").strip())
+            url = canonical_url(element.get("href", ""), base=base_url)
             if looks_like_article_url(url) and not is_feed_url(url):
                 items.setdefault(url, None)
                 current = url
@@ -161,7 +162,7 @@ def older_page_link(body: str | bytes, base_url: str) -> str | None:
         text = " ".join(a.text_content().split())
         href = a.get("href")
         if href and _OLDER_RE.search(text) and urlsplit(href).hostname == host:
-            return strip_fragment(href)
+            return canonical_url(href)
     return None
 
 
