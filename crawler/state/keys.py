@@ -4,12 +4,15 @@ similarity parameters a stored state was built with (SQLite and Redis alike)."""
 from __future__ import annotations
 
 import hashlib
+from urllib.parse import urlsplit
 
 from crawler import similarity
 
 FORMAT_VERSION = "2"
 """Version of the stored layout; format 1 is migrated in place (:func:`migratable`), a state
-built with another one is refused. Format 2 added each story's shingle count and lead keys."""
+built with another one is refused. Format 2 added each story's shingle count and lead keys
+(containment), its publication date, host, revision and whether it is gone (revisits), the
+validators of article pages, and the dates of pages fetched but not exported (backfill)."""
 MAX_CANDIDATES = 24
 """Candidates (LSH bands and lead keys) verified with the full signature, most keys first."""
 
@@ -40,6 +43,25 @@ def fingerprint_key(fingerprint: str) -> int:
         except ValueError:
             pass
     return key64(fingerprint)
+
+
+def fingerprint_hex(key: int) -> str:
+    """The fingerprint of a stored key (the inverse of :func:`fingerprint_key` for the project's
+    16-hex-digit fingerprints).
+
+    >>> fingerprint_hex(fingerprint_key("00ff00ff00ff00ff")), fingerprint_hex(-1)
+    ('00ff00ff00ff00ff', 'ffffffffffffffff')
+    """
+    return (key & 0xFFFF_FFFF_FFFF_FFFF).to_bytes(8, "big").hex()
+
+
+def host_of(url: str) -> str:
+    """The host of an address, lower case (the revisits' "site clock" is kept per host).
+
+    >>> host_of("https://WWW.SpaceWar.com/reports/X_999.html")
+    'www.spacewar.com'
+    """
+    return (urlsplit(url).hostname or "").lower()
 
 
 def state_params() -> dict[str, str]:

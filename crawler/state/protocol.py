@@ -30,6 +30,21 @@ class Match(NamedTuple):
         return cls(url, score.similarity, score.containment, score.rule)
 
 
+class StoredStory(NamedTuple):
+    """What the state knows of an exported story (revisits, backfill)."""
+
+    url: str
+    """URL of the story (its exported record's)."""
+    fingerprint: str | None
+    """Fingerprint of its latest revision (16 hex digits); None when it is not known."""
+    revision: int
+    """Its latest revision: 1 when first exported."""
+    published: str | None
+    """Its publication date (ISO), when the record had one."""
+    gone: int | None
+    """404 or 410 once a revisit found the story gone; None while it is there."""
+
+
 def best_first(matches: Iterable[Match]) -> list[Match]:
     """Matches by strength (the larger of Jaccard and containment), strongest first; ties keep
     their order (oldest story first).
@@ -67,8 +82,47 @@ class State(Protocol):
         of, closest first."""
         ...
 
-    def add_story(self, url: str, fingerprint: str, sig: MinHash | similarity.Sketch) -> None:
-        """Record an exported story: its URL, fingerprint and sketch (or bare signature)."""
+    def add_story(self, url: str, fingerprint: str, sig: MinHash | similarity.Sketch,
+                  published: str | None = None) -> None:
+        """Record an exported story: its URL, fingerprint, sketch (or bare signature) and
+        publication date."""
+        ...
+
+    def story(self, url: str) -> StoredStory | None:
+        """The exported story ``url`` is an address of, or None."""
+        ...
+
+    def revise(self, url: str, fingerprint: str, sketch: similarity.Sketch,
+               revision: int) -> None:
+        """Record a new revision of the stored story ``url``: its body's fingerprint and
+        sketch (later copies of either revision are its duplicates)."""
+        ...
+
+    def mark_gone(self, url: str, status: int) -> None:
+        """Record that the stored story ``url`` answered 404 or 410: it is not revisited."""
+        ...
+
+    def recent(self, days: int, today: str) -> list[StoredStory]:
+        """Stories to revisit: published within ``days`` days of the newest story of the same
+        host (dates after ``today`` are ignored), not gone; oldest first."""
+        ...
+
+    def validators(self, url: str) -> tuple[str | None, str | None] | None:
+        """The ETag and Last-Modified an exported article was fetched with, or None."""
+        ...
+
+    def set_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        """Remember an exported article's ETag and Last-Modified (conditional revisits)."""
+        ...
+
+    def published_of(self, url: str) -> str | None:
+        """The publication date known for an address: its story's, or one noted for a page
+        that was fetched and not exported (:meth:`note_published`)."""
+        ...
+
+    def note_published(self, url: str, published: str | None) -> None:
+        """Remember the date of a page fetched but not exported (a backfill outside its
+        window), so that the next backfill need not fetch it again."""
         ...
 
     def flush(self) -> None:

@@ -15,9 +15,17 @@ state outlives jobs, like the SQLite file outlives runs::
     P:story:sig   hash   story id -> 256-byte signature
     P:story:by    hash   story id -> worker that recorded it
     P:story:size  hash   story id -> shingle count (format 2; absent for older stories)
+    P:story:fphex hash   story id -> fingerprint of its latest revision (16 hex digits)
+    P:story:pub   hash   story id -> publication date (ISO)
+    P:story:rev   hash   story id -> latest revision (absent: 1)
+    P:story:gone  hash   story id -> 404 or 410, once a revisit found it gone
+    P:recent:<host> zset story id scored by its publication day (revisits, per host)
+    P:hosts       set    hosts with such a zset
     P:urls        hash   key64(url) -> story id          every address of a story
     P:fp          hash   fingerprint key -> story id     the first story with that body
     P:bands       hash   bucket key -> "id,id,..."       LSH bands and lead keys
+    P:validators  hash   key64(url) -> JSON [etag, last_modified] of an article page
+    P:dated       hash   key64(url) -> publication date of a page fetched, not exported
 
 Hash fields are the 8 little-endian bytes of the signed keys. A format-1 state is migrated
 when opened, as the SQLite one is (:func:`crawler.state.keys.migratable`).
@@ -25,6 +33,8 @@ when opened, as the SQLite one is (:func:`crawler.state.keys.migratable`).
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
@@ -32,8 +42,15 @@ import redis
 
 from crawler import similarity
 from crawler.similarity import Rule, Sketch, as_sketch, judge
-from crawler.state.keys import MAX_CANDIDATES, fingerprint_key, key64, migratable, state_params
-from crawler.state.protocol import Match, best_first
+from crawler.state.keys import (
+    MAX_CANDIDATES,
+    fingerprint_key,
+    host_of,
+    key64,
+    migratable,
+    state_params,
+)
+from crawler.state.protocol import Match, StoredStory, best_first
 
 if TYPE_CHECKING:
     from datasketch import MinHash
@@ -42,8 +59,10 @@ if TYPE_CHECKING:
 DEFAULT_PREFIX = "smn:state"
 """Key prefix of a state built directly (the crawl reads ``SMN_REDIS_STATE_KEY``)."""
 
-# KEYS: seq, story:url, story:sig, story:by, urls, fp, bands, story:size
-# ARGV: url, url key, fingerprint key, signature, owner, shingle count ('' unknown), keys...
+# KEYS: seq, story:url, story:sig, story:by, urls, fp, bands, story:size, story:fphex,
+#       story:pub, recent:<host>, hosts
+# ARGV: url, url key, fingerprint key, signature, owner, shingle count ('' unknown),
+#       fingerprint, published ('' unknown), publication day, host, bucket keys...
 _ADD_STORY = """
 local id = redis.call('INCR', KEYS[1])
 redis.call('HSET', KEYS[2], id, ARGV[1])
@@ -54,12 +73,41 @@ redis.call('HSETNX', KEYS[6], ARGV[3], id)
 if ARGV[6] ~= '' then
   redis.call('HSET', KEYS[8], id, ARGV[6])
 end
-for i = 7, #ARGV do
+redis.call('HSET', KEYS[9], id, ARGV[7])
+if ARGV[8] ~= '' then
+  redis.call('HSET', KEYS[10], id, ARGV[8])
+  redis.call('ZADD', KEYS[11], ARGV[9], id)
+  redis.call('SADD', KEYS[12], ARGV[10])
+end
+for i = 11, #ARGV do
   local old = redis.call('HGET', KEYS[7], ARGV[i])
   if old then
     redis.call('HSET', KEYS[7], ARGV[i], old .. ',' .. id)
   else
     redis.call('HSET', KEYS[7], ARGV[i], id)
+  end
+end
+return id
+"""
+
+# KEYS: story:sig, story:size, story:fphex, story:rev, fp, bands
+# ARGV: story id, signature, shingle count ('' unknown), fingerprint, revision,
+#       fingerprint key, bucket keys...
+_REVISE = """
+local id = ARGV[1]
+redis.call('HSET', KEYS[1], id, ARGV[2])
+if ARGV[3] ~= '' then
+  redis.call('HSET', KEYS[2], id, ARGV[3])
+end
+redis.call('HSET', KEYS[3], id, ARGV[4])
+redis.call('HSET', KEYS[4], id, ARGV[5])
+redis.call('HSETNX', KEYS[5], ARGV[6], id)
+for i = 7, #ARGV do
+  local old = redis.call('HGET', KEYS[6], ARGV[i])
+  if not old then
+    redis.call('HSET', KEYS[6], ARGV[i], id)
+  elseif not string.find(',' .. old .. ',', ',' .. id .. ',', 1, true) then
+    redis.call('HSET', KEYS[6], ARGV[i], old .. ',' .. id)
   end
 end
 return id
@@ -73,6 +121,18 @@ def _field(key: int) -> bytes:
     b'\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff'
     """
     return key.to_bytes(8, "little", signed=True)
+
+
+def _ordinal(published: str | None) -> int | None:
+    """The day number of an ISO date or datetime (zset score), or None.
+
+    >>> _ordinal("2024-05-31T10:00:00+10:00") == _ordinal("2024-05-31"), _ordinal(None)
+    (True, None)
+    """
+    try:
+        return dt.date.fromisoformat(published[:10]).toordinal() if published else None
+    except ValueError:
+        return None
 
 
 def _text(value: bytes | str | None) -> str | None:
@@ -95,6 +155,7 @@ class RedisState:
         self.prefix = prefix
         self.owner = owner
         self._add_story = client.register_script(_ADD_STORY)
+        self._revise = client.register_script(_REVISE)
         self._check_params()
 
     @classmethod
@@ -188,16 +249,92 @@ class RedisState:
                 matches.append(Match.scored(url.decode(), score))
         return best_first(matches)
 
-    def add_story(self, url: str, fingerprint: str, sig: MinHash | Sketch) -> None:
+    def add_story(self, url: str, fingerprint: str, sig: MinHash | Sketch,
+                  published: str | None = None) -> None:
         sketch = as_sketch(sig)
+        host = host_of(url)
         keys = [self.key(k) for k in ("seq", "story:url", "story:sig", "story:by", "urls", "fp",
-                                      "bands", "story:size")]  # fmt: skip
+                                      "bands", "story:size", "story:fphex", "story:pub",
+                                      f"recent:{host}", "hosts")]  # fmt: skip
+        day = _ordinal(published)
         args: list[Any] = [url, _field(key64(url)), _field(fingerprint_key(fingerprint)),
                            sketch.signature, self.owner,
-                           "" if sketch.size is None else str(sketch.size)]  # fmt: skip
+                           "" if sketch.size is None else str(sketch.size), fingerprint,
+                           published if day is not None else "", day or 0, host]  # fmt: skip
         args += [_field(k) for k in sketch.keys]
         self._add_story(keys=keys, args=args)
 
+    # -- revisions and revisits -------------------------------------------------------------
+    def _story_id(self, url: str) -> Any:
+        return self.client.hget(self.key("urls"), _field(key64(url)))
+
+    def _stored(self, ids: list[Any]) -> list[StoredStory]:
+        if not ids:
+            return []
+        with self.client.pipeline(transaction=False) as pipe:
+            for name in ("story:url", "story:fphex", "story:rev", "story:pub", "story:gone"):
+                pipe.hmget(self.key(name), ids)
+            urls, fps, revs, pubs, gones = pipe.execute()
+        return [StoredStory(str(_text(u)), _text(f), int(r or 1), _text(p),
+                            int(g) if g else None)
+                for u, f, r, p, g in zip(urls, fps, revs, pubs, gones, strict=True)
+                if u is not None]  # fmt: skip
+
+    def story(self, url: str) -> StoredStory | None:
+        story = self._story_id(url)
+        found = self._stored([story]) if story is not None else []
+        return found[0] if found else None
+
+    def revise(self, url: str, fingerprint: str, sketch: Sketch, revision: int) -> None:
+        story = self._story_id(url)
+        if story is None:
+            raise KeyError(f"no stored story {url!r}")
+        keys = [self.key(k) for k in ("story:sig", "story:size", "story:fphex", "story:rev",
+                                      "fp", "bands")]  # fmt: skip
+        args: list[Any] = [story, sketch.signature,
+                           "" if sketch.size is None else str(sketch.size), fingerprint,
+                           revision, _field(fingerprint_key(fingerprint))]  # fmt: skip
+        args += [_field(k) for k in sketch.keys]
+        self._revise(keys=keys, args=args)
+
+    def mark_gone(self, url: str, status: int) -> None:
+        story = self._story_id(url)
+        if story is not None:
+            self.client.hset(self.key("story:gone"), story, status)
+
+    def recent(self, days: int, today: str) -> list[StoredStory]:
+        limit = _ordinal(today) or dt.date.today().toordinal()
+        ids: list[int] = []
+        for host in sorted(str(_text(h)) for h in self.client.smembers(self.key("hosts"))):
+            zset = self.key(f"recent:{host}")
+            newest: Any = self.client.zrevrangebyscore(zset, limit, "-inf", start=0, num=1,
+                                                       withscores=True)  # fmt: skip
+            if newest:
+                day = int(float(newest[0][1]))
+                members: Any = self.client.zrangebyscore(zset, day - days, day)
+                ids += [int(i) for i in members]
+        return [s for s in self._stored(sorted(ids)) if s.gone is None]
+
+    def validators(self, url: str) -> tuple[str | None, str | None] | None:
+        value = self.client.hget(self.key("validators"), _field(key64(url)))
+        if value is None:
+            return None
+        etag, last_modified = json.loads(value)
+        return etag, last_modified
+
+    def set_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        self.client.hset(self.key("validators"), _field(key64(url)),
+                         json.dumps([etag, last_modified]))  # fmt: skip
+
+    def published_of(self, url: str) -> str | None:
+        story = self._story_id(url)
+        if story is not None:
+            return _text(self.client.hget(self.key("story:pub"), story))
+        return _text(self.client.hget(self.key("dated"), _field(key64(url))))
+
+    def note_published(self, url: str, published: str | None) -> None:
+        if published:
+            self.client.hset(self.key("dated"), _field(key64(url)), published)
 
     def flush(self) -> None:
         """Nothing to do: every write went to the server when it was made."""

@@ -7,16 +7,20 @@ bounded (``SMN_STATE_CACHE_MB``).
 Layout of the file (keys are signed 64-bit integers, the compact form of strings; see
 :mod:`crawler.state.keys`)::
 
-    stories(id, url, fingerprint, signature, added, shingles)
-                                                       one row per exported story; shingles is
-                                                       the body's shingle count (format 2)
+    stories(id, url, fingerprint, signature, added,    one row per exported story: its latest
+            shingles, published, host, revision, gone)  revision's fingerprint, signature and
+                                                       shingle count, its date, host, revision
+                                                       number and 404/410 once found gone
     urls(key -> story)                                 every address of a story (hash of the URL)
     bands(key, story)                                  buckets: LSH bands (hash of band number and
                                                        rows) and lead keys (crawler.similarity)
+    validators(key -> etag, last_modified)             article pages, for conditional revisits
+    dated(key -> published)                            pages fetched, not exported (backfill)
     meta(key -> value)                                 format version and similarity parameters
 
-A format-1 file is migrated in place when opened: the column is added; stories stored before
-have no count and no lead keys, and are compared with new ones by Jaccard alone.
+A format-1 file is migrated in place when opened: the columns and tables are added; stories
+stored before have no count, lead keys or date, are compared with new ones by Jaccard alone and
+never revisited.
 """
 
 from __future__ import annotations
@@ -28,8 +32,16 @@ from typing import TYPE_CHECKING
 
 from crawler import similarity
 from crawler.similarity import Rule, Sketch, as_sketch, judge
-from crawler.state.keys import MAX_CANDIDATES, fingerprint_key, key64, migratable, state_params
-from crawler.state.protocol import Match, best_first
+from crawler.state.keys import (
+    MAX_CANDIDATES,
+    fingerprint_hex,
+    fingerprint_key,
+    host_of,
+    key64,
+    migratable,
+    state_params,
+)
+from crawler.state.protocol import Match, StoredStory, best_first
 
 if TYPE_CHECKING:
     from datasketch import MinHash
@@ -38,12 +50,19 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS stories(
     id INTEGER PRIMARY KEY, url TEXT NOT NULL, fingerprint INTEGER NOT NULL,
-    signature BLOB NOT NULL, added REAL NOT NULL, shingles INTEGER);
+    signature BLOB NOT NULL, added REAL NOT NULL, shingles INTEGER, published TEXT, host TEXT,
+    revision INTEGER NOT NULL DEFAULT 1, gone INTEGER);
 CREATE INDEX IF NOT EXISTS stories_fingerprint ON stories(fingerprint);
 CREATE TABLE IF NOT EXISTS urls(key INTEGER PRIMARY KEY, story INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS bands(
     key INTEGER NOT NULL, story INTEGER NOT NULL, PRIMARY KEY(key, story)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS validators(key INTEGER PRIMARY KEY, etag TEXT, last_modified TEXT);
+CREATE TABLE IF NOT EXISTS dated(key INTEGER PRIMARY KEY, published TEXT NOT NULL);
 """
+_FORMAT_2_COLUMNS = {"shingles": "INTEGER", "published": "TEXT", "host": "TEXT",
+                     "revision": "INTEGER NOT NULL DEFAULT 1", "gone": "INTEGER"}
+"""Columns format 2 added to the stories of a format-1 file."""
+_INDEXES = "CREATE INDEX IF NOT EXISTS stories_recent ON stories(host, published);"
 
 
 class SqliteState:
@@ -74,6 +93,7 @@ class SqliteState:
         db.execute("PRAGMA temp_store=MEMORY")
         db.executescript(_SCHEMA)
         self._check_params()
+        db.executescript(_INDEXES)
         db.commit()
         self._writes = 0
 
@@ -91,8 +111,9 @@ class SqliteState:
             self.db.executemany("INSERT INTO meta VALUES (?, ?)", wanted.items())
         elif migratable(stored):
             columns = {row[1] for row in self.db.execute("PRAGMA table_info(stories)")}
-            if "shingles" not in columns:
-                self.db.execute("ALTER TABLE stories ADD COLUMN shingles INTEGER")
+            for name, kind in _FORMAT_2_COLUMNS.items():
+                if name not in columns:
+                    self.db.execute(f"ALTER TABLE stories ADD COLUMN {name} {kind}")
             self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", wanted.items())
         elif stored != wanted:
             raise ValueError(
@@ -155,12 +176,14 @@ class SqliteState:
                 matches.append(Match.scored(url, score))
         return best_first(matches)
 
-    def add_story(self, url: str, fingerprint: str, sig: MinHash | Sketch) -> None:
+    def add_story(self, url: str, fingerprint: str, sig: MinHash | Sketch,
+                  published: str | None = None) -> None:
         sketch = as_sketch(sig)
         cur = self.db.execute(
-            "INSERT INTO stories(url, fingerprint, signature, added, shingles) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (url, fingerprint_key(fingerprint), sketch.signature, time.time(), sketch.size),
+            "INSERT INTO stories(url, fingerprint, signature, added, shingles, published, host) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (url, fingerprint_key(fingerprint), sketch.signature, time.time(), sketch.size,
+             published, host_of(url)),
         )
         story = cur.lastrowid
         self.db.execute("INSERT OR REPLACE INTO urls VALUES (?, ?)", (key64(url), story))
@@ -168,6 +191,79 @@ class SqliteState:
             "INSERT OR IGNORE INTO bands VALUES (?, ?)", [(k, story) for k in sketch.keys]
         )
         self._wrote()
+
+    # -- revisions and revisits -------------------------------------------------------------
+    def _story_row(self, url: str) -> tuple[int, StoredStory] | None:
+        row = self.db.execute(
+            "SELECT s.id, s.url, s.fingerprint, s.revision, s.published, s.gone FROM urls u "
+            "JOIN stories s ON s.id = u.story WHERE u.key = ?", (key64(url),)).fetchone()
+        if row is None:
+            return None
+        story, url, fp, revision, published, gone = row
+        return story, StoredStory(url, fingerprint_hex(fp), revision, published, gone)
+
+    def story(self, url: str) -> StoredStory | None:
+        found = self._story_row(url)
+        return found[1] if found else None
+
+    def revise(self, url: str, fingerprint: str, sketch: Sketch, revision: int) -> None:
+        found = self._story_row(url)
+        if found is None:
+            raise KeyError(f"no stored story {url!r}")
+        story = found[0]
+        self.db.execute(
+            "UPDATE stories SET fingerprint = ?, signature = ?, shingles = ?, revision = ? "
+            "WHERE id = ?",
+            (fingerprint_key(fingerprint), sketch.signature, sketch.size, revision, story))
+        self.db.executemany(
+            "INSERT OR IGNORE INTO bands VALUES (?, ?)", [(k, story) for k in sketch.keys])
+        self._wrote()
+
+    def mark_gone(self, url: str, status: int) -> None:
+        found = self._story_row(url)
+        if found is not None:
+            self.db.execute("UPDATE stories SET gone = ? WHERE id = ?", (status, found[0]))
+            self._wrote()
+
+    def recent(self, days: int, today: str) -> list[StoredStory]:
+        rows = self.db.execute("""
+            WITH newest AS (
+                SELECT host, max(substr(published, 1, 10)) AS day FROM stories
+                WHERE published IS NOT NULL AND substr(published, 1, 10) <= :today
+                GROUP BY host)
+            SELECT s.url, s.fingerprint, s.revision, s.published, s.gone
+            FROM newest n JOIN stories s ON s.host = n.host
+            WHERE s.gone IS NULL AND s.published IS NOT NULL
+              AND substr(s.published, 1, 10) >= date(n.day, :back)
+              AND substr(s.published, 1, 10) <= :today
+            ORDER BY s.id""", {"today": today, "back": f"-{int(days)} days"}).fetchall()
+        return [StoredStory(u, fingerprint_hex(fp), rev, pub, gone)
+                for u, fp, rev, pub, gone in rows]  # fmt: skip
+
+    def validators(self, url: str) -> tuple[str | None, str | None] | None:
+        row = self.db.execute("SELECT etag, last_modified FROM validators WHERE key = ?",
+                              (key64(url),)).fetchone()  # fmt: skip
+        return (row[0], row[1]) if row else None
+
+    def set_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        self.db.execute("INSERT OR REPLACE INTO validators VALUES (?, ?, ?)",
+                        (key64(url), etag, last_modified))  # fmt: skip
+        self._wrote()
+
+    def published_of(self, url: str) -> str | None:
+        row = self.db.execute(
+            "SELECT s.published FROM urls u JOIN stories s ON s.id = u.story WHERE u.key = ?",
+            (key64(url),)).fetchone()
+        if row is not None:
+            return str(row[0]) if row[0] else None
+        row = self.db.execute("SELECT published FROM dated WHERE key = ?",
+                              (key64(url),)).fetchone()  # fmt: skip
+        return str(row[0]) if row else None
+
+    def note_published(self, url: str, published: str | None) -> None:
+        if published:
+            self.db.execute("INSERT OR REPLACE INTO dated VALUES (?, ?)", (key64(url), published))
+            self._wrote()
 
     def flush(self) -> None:
         self.db.commit()
@@ -183,5 +279,5 @@ class SqliteState:
 
     def counts(self) -> dict[str, int]:
         """Rows per table, for reports and benchmarks."""
-        tables = ("stories", "urls", "bands")
+        tables = ("stories", "urls", "bands", "validators", "dated")
         return {t: self.db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
