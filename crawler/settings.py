@@ -62,6 +62,10 @@ SPIDER_MIDDLEWARES = {"crawler.components.capture.WarcPointerMiddleware": 950}
 # --- Navigation (crawler.navigation) ---------------------------------------------------------
 SMN_PAGINATION_STOP = True
 """Stop walking a section's pagination at a page whose articles were all known before the run."""
+SMN_REFRESH_DAYS = 3
+"""Stories published within this many days of their host's newest are revisited; 0: never."""
+SMN_BACKFILL_MAX_PAGES = 1000
+"""Pages of one section a backfill walks at most (its coverage then says "limit")."""
 
 # --- Capture: the raw pages in WARC files (crawler.capture) -----------------------------------
 SMN_CAPTURE_DIR = ""
@@ -124,6 +128,8 @@ SMN_DUPLICATES_PATH = ""
 """The duplicates file; empty: beside the articles file (``<name>.duplicates.jsonl``)."""
 SMN_REJECTS_PATH = ""
 """The rejects file; empty: beside the articles file (``<name>.rejects.jsonl``)."""
+SMN_GONE_PATH = ""
+"""The file of stories found gone (404/410); empty: beside the articles file."""
 SMN_OUTPUT_DIR = "output"
 """Folder of the duplicates and rejects files when the crawl has no local articles file."""
 SMN_STATS_PATH = ""

@@ -72,3 +72,11 @@ def test_the_window_refuses_bad_dates() -> None:
         Window.parse("yesterday")
     with pytest.raises(ValueError, match="before --since"):
         Window.parse("2024-02-01", "2024-01-31")
+
+
+def test_the_older_page_is_asked_for_once() -> None:
+    walks, walk = _walk()
+    walks.page(walk, f"{BASE}/War_Report.html", [(f"{BASE}/reports/A.html", "2024-06-03")],
+               f"{BASE}/War_Report-p2.html", {})
+    assert walks.next_page(walk) == f"{BASE}/War_Report-p2.html"
+    assert walks.next_page(walk) is None  # an article answer arriving later asks again

@@ -244,7 +244,8 @@ def test_manifest_lists_runs_counts_and_hashes(crawled: Crawled, dataset: Path) 
     assert m["duplicates_merged"]["addresses"] == sum(len(r["alternate_urls"]) for r in records)
     assert m["duplicates_merged"]["refetched"] > 0
     assert set(m["files"]) == {"dataset.jsonl.gz", "dataset.csv", "dataset.parquet",
-                               "chart.png", "README.md", "croissant.json", "datapackage.json"}
+                               "chart.png", "README.md", "croissant.json", "datapackage.json",
+                               "changes.jsonl"}
     for name, info in m["files"].items():
         data = (dataset / name).read_bytes()
         assert info == {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}

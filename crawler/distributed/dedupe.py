@@ -70,5 +70,5 @@ class SharedDedupePipeline(DedupePipeline):
                 return item
             pending = self.pending.pop(url, None)
             if pending is not None:  # recorded now, before the lock goes: never pending here
-                self.state.add_story(pending.url, pending.fingerprint, pending.sketch)
+                self.record(pending)
         return result

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -183,6 +183,8 @@ class Walk:
     """Dates of the page's articles known so far."""
     older: str | None = None
     """The page's link to the next older page."""
+    asked: bool = False
+    """Whether the next older page was asked for already."""
     newest: str | None = None
     oldest: str | None = None
     in_window: int = 0
@@ -214,7 +216,7 @@ class Walks:
         """A page of the walk was read: its items (address, listed date) and older link.
         ``known`` gives the dates of articles known from earlier runs. Returns the articles
         to fetch: in the window or of unknown date, and not known."""
-        walk.page, walk.older, walk.pages = url, older, walk.pages + 1
+        walk.page, walk.older, walk.pages, walk.asked = url, older, walk.pages + 1, False
         walk.waiting, walk.dates = set(), []
         fetch = []
         for item, listed in items:
@@ -247,7 +249,7 @@ class Walks:
     def next_page(self, walk: Walk) -> str | None:
         """Once the page's dates are all known: the older page to walk, or None when the walk
         ends (its status then says why)."""
-        if walk.waiting or walk.status != WALKING:
+        if walk.waiting or walk.status != WALKING or walk.asked:
             return None
         if walk.dates and all(self.window.older(d) for d in walk.dates):
             walk.status = COMPLETE
@@ -256,6 +258,7 @@ class Walks:
         elif walk.pages >= self.max_pages:
             walk.status = LIMIT
         else:
+            walk.asked = True
             return walk.older
         return None
 
@@ -271,3 +274,148 @@ class Walks:
             path = urlsplit(start).path or "/"
             out.setdefault(walk.site, {})[f"{urlsplit(start).hostname}{path}"] = walk.describe()
         return out
+
+
+HOME, SECTION, WALK, ITEM = "backfill_home", "backfill_section", "backfill_walk", "backfill_item"
+"""Request meta keys of a backfill: a home page, a section's first page (a walk starts there
+when it lists articles), a page of a walk (its key), an article of a walk's page (its address
+as listed)."""
+_HOME_PATHS = ("", "/", "/index.html")
+
+
+class Backfill:
+    """The backfill's navigation, for the spider: homes -> sections -> their pages, newest
+    first -> the articles each page lists that are not known yet.
+
+    The spider gives its link policy, state, stats and article extraction; every request of the
+    backfill comes from here and its answer comes back here (:meth:`parse`, :meth:`failed`).
+    Articles dated outside the window are not exported: their date is noted in the state so
+    that the next backfill need not fetch them (``backfill/outside_window``).
+    """
+
+    def __init__(self, spider: Any, window: Window, max_pages: int) -> None:
+        self.spider = spider
+        self.window = window
+        self.walks = Walks(window, max_pages)
+
+    @property
+    def stats(self) -> Any:
+        """The crawl's stats collector."""
+        return self.spider.crawler.stats
+
+    def request(self, url: str, meta: dict[str, Any], *, article: bool = False) -> Any:
+        """A request of the backfill (articles: first, and never filtered as seen)."""
+        import scrapy
+
+        from crawler.navigation.links import ARTICLE_PRIORITY, HUB_PRIORITY
+
+        return scrapy.Request(url, callback=self.parse, errback=self.failed, meta=meta,
+                              priority=ARTICLE_PRIORITY if article else HUB_PRIORITY,
+                              dont_filter=article)  # fmt: skip
+
+    def seeds(self, homes: Iterable[str]) -> list[Any]:
+        """The requests of the sites' home pages."""
+        return [self.request(url, {HOME: True, "smn_hub": True}) for url in homes]
+
+    # -- answers ------------------------------------------------------------------------------
+    def parse(self, response: Any) -> Iterator[Any]:
+        """Route an answer of the backfill."""
+        meta = response.meta
+        if ITEM in meta:
+            yield from self._article(response)
+        elif HOME in meta:
+            yield from self._home(response)
+        else:
+            yield from self._listing(response)
+
+    def failed(self, failure: Any) -> Iterator[Any]:
+        """A request of the backfill failed for good: count it, and let its walk go on (an
+        article) or end it with an error (a page; a robots-refused link is no section)."""
+        from scrapy.exceptions import IgnoreRequest
+
+        self.spider.on_error(failure)
+        request = failure.request
+        meta = request.meta
+        walk = self.walks.walks.get(meta.get(WALK, ""))
+        if ITEM in meta and walk is not None:
+            self.walks.dated(walk, meta[ITEM], None)
+            yield from self._go_on(walk)
+        elif WALK in meta and walk is not None:
+            self.walks.failed(walk)
+        elif SECTION in meta and not isinstance(failure.value, IgnoreRequest):
+            walk = self.walks.begin(self._site(request.url), request.url)
+            if walk is not None:
+                self.walks.failed(walk)
+
+    def _site(self, url: str) -> str:
+        from crawler.sites import domain_of
+
+        return domain_of(urlsplit(url).hostname or "")
+
+    def _home(self, response: Any) -> Iterator[Any]:
+        """A home page: every same-host hub it links to may be a section."""
+        self.stats.inc_value("pages/hub")
+        host = urlsplit(response.url).hostname
+        seen: set[str] = set()
+        for href in response.xpath("//a/@href").getall():
+            url = canonical_url(href, base=response.url)
+            parts = urlsplit(url)
+            if (url in seen or parts.hostname != host or parts.path in _HOME_PATHS
+                    or looks_like_article_url(url) or is_feed_url(url)
+                    or not self.spider.allowed(url)):
+                continue
+            seen.add(url)
+            yield self.request(url, {SECTION: True, "smn_hub": True})
+
+    def _listing(self, response: Any) -> Iterator[Any]:
+        """A section's page: the walk reads its articles' dates and fetches the unknown ones."""
+        body = getattr(response, "text", "")
+        items = [(u, d) for u, d in listing_items(body, response.url) if self.spider.allowed(u)]
+        if SECTION in response.meta:
+            if not items:
+                return  # a hub that lists no article: not a section
+            walk = self.walks.begin(self._site(response.url), response.url)
+            if walk is None:
+                return
+        else:
+            walk = self.walks.walks[response.meta[WALK]]
+        self.stats.inc_value("pages/hub")
+        state = self.spider.state
+        known = {url: state.published_of(url) for url, _ in items
+                 if state.seen_url(url) is not None or state.published_of(url) is not None}
+        self.stats.inc_value("incremental/skipped", len(known))
+        for url in self.walks.page(walk, response.url, items,
+                                   older_page_link(body, response.url), known):
+            yield self.request(url, {WALK: walk.start, ITEM: url}, article=True)
+        yield from self._go_on(walk)
+
+    def _article(self, response: Any) -> Iterator[Any]:
+        """An article of a walk's page: its date decides whether it is exported."""
+        from scrapy.http import TextResponse
+
+        from crawler.pages import extract_article
+
+        walk = self.walks.walks[response.meta[WALK]]
+        article = None
+        if isinstance(response, TextResponse):
+            article = extract_article(response)
+        published = article.published if article is not None else None
+        self.walks.dated(walk, response.meta[ITEM], published)
+        if article is not None:
+            if self.window.contains(published):
+                self.stats.inc_value("pages/article")
+                yield article
+            else:
+                self.stats.inc_value("backfill/outside_window")
+                for url in {response.url, response.meta[ITEM], article.url}:
+                    self.spider.state.note_published(url, published)
+        yield from self._go_on(walk)
+
+    def _go_on(self, walk: Walk) -> Iterator[Any]:
+        older = self.walks.next_page(walk)
+        if older is not None:
+            yield self.request(older, {WALK: walk.start, "smn_hub": True})
+
+    def summary(self) -> dict[str, Any]:
+        """What the run manifest shows of the backfill."""
+        return {**self.window.describe(), "coverage": self.walks.coverage()}

@@ -17,6 +17,10 @@ Each duplicate line records the decision: ``similarity`` (estimated Jaccard), ``
 ``also``: the other exported stories the copy matches too (copies of copies can be far apart
 and each close to the story; the export joins them through these).
 
+A record with ``revision`` above 1 is a new revision of a stored story (the spider's revisit
+found its body changed): it is not checked, and on export it replaces the story's fingerprint
+and signature in the state (``articles/revised``).
+
 A story is recorded in the state only when it is actually exported (the ``item_scraped`` signal,
 after every later pipeline passed it). Between this pipeline and export it is *pending*: the few
 pending stories are compared in memory too, so two copies in flight at once are still caught,
@@ -55,6 +59,9 @@ class _Pending:
     url: str
     fingerprint: str
     sketch: Sketch
+    published: str | None = None
+    revision: int = 1
+    """Above 1: a new revision of a stored story (crawler.navigation.revisits), not checked."""
     aliases: list[str] = field(default_factory=list)
     """Addresses of its copies, recorded with it when it is exported."""
 
@@ -120,10 +127,17 @@ class DedupePipeline:
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         url = str(adapter["url"])
+        fingerprint = str(adapter["fingerprint"])
+        revision = int(adapter.get("revision") or 1)
+        if revision > 1 and url not in self.pending:  # an edited story: the same story again
+            self.stats.inc_value("articles/revised")
+            self.pending[url] = _Pending(item, url, fingerprint,
+                                         similarity.sketch(str(adapter["body"])),
+                                         adapter.get("published"), revision)  # fmt: skip
+            return item
         match = self._by_url(url)
         if match:
             self._duplicate(url, match._replace(rule="url"), "url")
-        fingerprint = str(adapter["fingerprint"])
         match = self._by_fingerprint(fingerprint)
         if match:
             self._duplicate(url, match._replace(rule="fingerprint"), "content")
@@ -131,7 +145,7 @@ class DedupePipeline:
         matches = self._by_similarity(sketch)
         if matches:
             self._duplicate(url, matches[0], "content", [m.url for m in matches[1:]])
-        self.pending[url] = _Pending(item, url, fingerprint, sketch)
+        self.pending[url] = _Pending(item, url, fingerprint, sketch, adapter.get("published"))
         return item
 
     def _duplicate(self, url: str, match: Match, kind: str,
@@ -161,9 +175,17 @@ class DedupePipeline:
         url = ItemAdapter(item).get("url")
         pending = self.pending.pop(str(url), None)
         if pending is not None:
-            self.state.add_story(pending.url, pending.fingerprint, pending.sketch)
-            for alias in pending.aliases:
-                self.state.add_url(alias, pending.url)
+            self.record(pending)
+
+    def record(self, pending: _Pending) -> None:
+        """Record an exported story in the state (or its new revision), with its aliases."""
+        if pending.revision > 1:
+            self.state.revise(pending.url, pending.fingerprint, pending.sketch, pending.revision)
+        else:
+            self.state.add_story(pending.url, pending.fingerprint, pending.sketch,
+                                 pending.published)  # fmt: skip
+        for alias in pending.aliases:
+            self.state.add_url(alias, pending.url)
 
     def item_lost(self, item: Any) -> None:
         """A pending story was dropped or failed after this pipeline: forget it."""

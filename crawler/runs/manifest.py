@@ -91,6 +91,8 @@ def account(run: RunFolder, stats: dict[str, Any]) -> dict[str, Any]:
         "refused": with_prefix("security/refused/"),
         "retries": stats.get("retry/count", 0),
         "backoff": backoff_per_host(stats),
+        "revisits": with_prefix("revisits/"),
+        "gone": sum(1 for _ in iter_jsonl(run.gone)),
         "incremental": {
             "skipped_known": stats.get("incremental/skipped", 0),
             "hubs_unchanged": stats.get("incremental/hub_unchanged", 0),
@@ -99,7 +101,25 @@ def account(run: RunFolder, stats: dict[str, Any]) -> dict[str, Any]:
         },
         "coverage": coverage(articles),
         "warc": capture_account(run.warc),
+        **backfill_account(stats),
     }
+
+
+def backfill_account(stats: dict[str, Any]) -> dict[str, Any]:
+    """A backfill's window and coverage per site and section (crawler.navigation.backfill);
+    nothing for a regular run.
+
+    >>> backfill_account({})
+    {}
+    >>> b = backfill_account({"backfill/summary": {"since": "2024-01-01", "until": None,
+    ...                       "coverage": {}}, "backfill/outside_window": 3})["backfill"]
+    >>> b["since"], b["outside_window"]
+    ('2024-01-01', 3)
+    """
+    summary = stats.get("backfill/summary")
+    if not isinstance(summary, dict):
+        return {}
+    return {"backfill": {**summary, "outside_window": stats.get("backfill/outside_window", 0)}}
 
 
 def summary(manifest: dict[str, Any], run: RunFolder) -> str:
