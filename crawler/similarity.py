@@ -117,6 +117,18 @@ def fingerprint(body: str) -> str:
     return hashlib.blake2b(" ".join(word_tokens(body)).encode(), digest_size=8).hexdigest()
 
 
+def version_of(title: str, body: str) -> str:
+    """A fingerprint of what a reader sees of a story, headline and body: it changes when either
+    is edited (the body ``fingerprint`` alone stays with a new headline, as copies need).
+
+    >>> version_of("A rocket flies", "It flew.") == version_of("A  rocket flies!", "It flew")
+    True
+    >>> version_of("A rocket flies", "It flew.") == version_of("A rocket lands", "It flew.")
+    False
+    """
+    return fingerprint(f"{title}\n{body}")
+
+
 _PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 
 

@@ -35,7 +35,8 @@ def state(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[State]:
 
 def _add(st: State, url: str, published: str | None, words: str) -> None:
     body = _body(words)
-    st.add_story(url, similarity.fingerprint(body), similarity.sketch(body), published)
+    st.add_story(url, similarity.fingerprint(body), similarity.sketch(body), published,
+                 similarity.version_of(words, body))
 
 
 def test_the_refresh_window_is_per_host(state: State) -> None:
@@ -61,11 +62,14 @@ def test_a_revision_replaces_the_fingerprint_and_keeps_both_bodies_findable(stat
     first = state.story(url)
     assert first is not None and first.revision == 1 and first.published == "2024-06-01"
     assert first.fingerprint == similarity.fingerprint(_body("A"))
+    assert first.version == similarity.version_of("A", _body("A"))
     edited = _body("A") + " One more paragraph was added by the editors after publication."
-    state.revise(url, similarity.fingerprint(edited), similarity.sketch(edited), 2)
+    state.revise(url, similarity.fingerprint(edited), similarity.sketch(edited), 2,
+                 similarity.version_of("A", edited))
     after = state.story(url)
     assert after is not None and after.revision == 2
     assert after.fingerprint == similarity.fingerprint(edited)
+    assert after.version == similarity.version_of("A", edited)
     assert state.find_fingerprint(similarity.fingerprint(edited)) == url
     rule = similarity.Rule()
     assert [m.url for m in state.similar(similarity.sketch(_body("A")), rule)] == [url]

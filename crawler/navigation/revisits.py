@@ -5,10 +5,12 @@ within ``SMN_REFRESH_DAYS`` days of its host's newest story (:meth:`State.recent
 ETag and Last-Modified the story's page was exported with. The answer decides:
 
 * ``304 Not Modified``: nothing changed, nothing more is done (``revisits/unchanged``);
-* ``200`` with the same body fingerprint: the page changed around the story, not the story
-  (``revisits/same_body``; the new validators are kept);
-* ``200`` with another fingerprint: a new **revision**, exported again with ``revision`` one
-  higher and ``previous_fingerprint`` (``revisits/revised``);
+* ``200`` with the same headline and body (:func:`crawler.similarity.version_of`): the page
+  changed around the story, not the story (``revisits/same_body``; the new validators are
+  kept);
+* ``200`` with another headline or body: a new **revision**, exported again with ``revision``
+  one higher and ``previous_fingerprint``, the body fingerprint of the revision before
+  (``revisits/revised``);
 * ``404`` or ``410``: the story is **gone**: recorded in the state (no more revisits) and in the
   run's ``gone.jsonl`` (``revisits/gone``), which the export's changes file reads.
 """
@@ -42,7 +44,7 @@ def revisit_request(story: StoredStory, validators: tuple[str | None, str | None
 
     >>> from crawler.state.protocol import StoredStory
     >>> r = revisit_request(StoredStory("https://www.spacewar.com/reports/A_999.html",
-    ...                                 "00ff00ff00ff00ff", 1, "2024-06-01", None),
+    ...                                 "00ff00ff00ff00ff", None, 1, "2024-06-01", None),
     ...                     ('"abc"', None), print, print)
     >>> r.headers.get("If-None-Match"), r.meta["handle_httpstatus_list"], r.dont_filter
     (b'"abc"', [304, 404, 410], True)
@@ -57,7 +59,7 @@ def revisit_request(story: StoredStory, validators: tuple[str | None, str | None
         story.url, callback=callback, errback=errback, headers=headers, dont_filter=True,
         priority=ARTICLE_PRIORITY,
         meta={REVISIT: {"url": story.url, "fingerprint": story.fingerprint,
-                        "revision": story.revision},
+                        "version": story.version, "revision": story.revision},
               "handle_httpstatus_list": ANSWERS},
     )  # fmt: skip
 

@@ -28,6 +28,7 @@ from crawler.navigation.links import (
 from crawler.navigation.revisits import GONE, REVISIT, header, revisit_request, today
 from crawler.pages import extract_article
 from crawler.pipelines.outputs import JsonLinesWriter
+from crawler.similarity import version_of
 from crawler.sites import (
     SITES,
     SITES_BY_DOMAIN,
@@ -246,7 +247,9 @@ class SmnSpider(scrapy.Spider):
         if article is None:
             stats.inc_value("revisits/not_an_article")
             return
-        if article.fingerprint == stored["fingerprint"]:
+        same = (version_of(article.title, article.body) == stored["version"]
+                if stored["version"] else article.fingerprint == stored["fingerprint"])
+        if same:
             stats.inc_value("revisits/same_body")
             self.keep_validators(stored["url"], response)
             return

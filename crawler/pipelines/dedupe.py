@@ -60,6 +60,8 @@ class _Pending:
     fingerprint: str
     sketch: Sketch
     published: str | None = None
+    version: str | None = None
+    """Fingerprint of headline and body (crawler.similarity.version_of), for revisits."""
     revision: int = 1
     """Above 1: a new revision of a stored story (crawler.navigation.revisits), not checked."""
     aliases: list[str] = field(default_factory=list)
@@ -129,11 +131,12 @@ class DedupePipeline:
         url = str(adapter["url"])
         fingerprint = str(adapter["fingerprint"])
         revision = int(adapter.get("revision") or 1)
+        version = similarity.version_of(str(adapter.get("title") or ""), str(adapter["body"]))
         if revision > 1 and url not in self.pending:  # an edited story: the same story again
             self.stats.inc_value("articles/revised")
             self.pending[url] = _Pending(item, url, fingerprint,
                                          similarity.sketch(str(adapter["body"])),
-                                         adapter.get("published"), revision)  # fmt: skip
+                                         adapter.get("published"), version, revision)  # fmt: skip
             return item
         match = self._by_url(url)
         if match:
@@ -145,7 +148,8 @@ class DedupePipeline:
         matches = self._by_similarity(sketch)
         if matches:
             self._duplicate(url, matches[0], "content", [m.url for m in matches[1:]])
-        self.pending[url] = _Pending(item, url, fingerprint, sketch, adapter.get("published"))
+        self.pending[url] = _Pending(item, url, fingerprint, sketch, adapter.get("published"),
+                                     version)
         return item
 
     def _duplicate(self, url: str, match: Match, kind: str,
@@ -180,10 +184,11 @@ class DedupePipeline:
     def record(self, pending: _Pending) -> None:
         """Record an exported story in the state (or its new revision), with its aliases."""
         if pending.revision > 1:
-            self.state.revise(pending.url, pending.fingerprint, pending.sketch, pending.revision)
+            self.state.revise(pending.url, pending.fingerprint, pending.sketch, pending.revision,
+                              pending.version)  # fmt: skip
         else:
             self.state.add_story(pending.url, pending.fingerprint, pending.sketch,
-                                 pending.published)  # fmt: skip
+                                 pending.published, pending.version)  # fmt: skip
         for alias in pending.aliases:
             self.state.add_url(alias, pending.url)
 

@@ -36,7 +36,10 @@ class StoredStory(NamedTuple):
     url: str
     """URL of the story (its exported record's)."""
     fingerprint: str | None
-    """Fingerprint of its latest revision (16 hex digits); None when it is not known."""
+    """Body fingerprint of its latest revision (16 hex digits); None when it is not known."""
+    version: str | None
+    """Headline-and-body fingerprint of its latest revision (crawler.similarity.version_of):
+    a revisit that finds another one found the story edited; None when it is not known."""
     revision: int
     """Its latest revision: 1 when first exported."""
     published: str | None
@@ -83,19 +86,19 @@ class State(Protocol):
         ...
 
     def add_story(self, url: str, fingerprint: str, sig: MinHash | similarity.Sketch,
-                  published: str | None = None) -> None:
-        """Record an exported story: its URL, fingerprint, sketch (or bare signature) and
-        publication date."""
+                  published: str | None = None, version: str | None = None) -> None:
+        """Record an exported story: its URL, body fingerprint, sketch (or bare signature),
+        publication date and headline-and-body version."""
         ...
 
     def story(self, url: str) -> StoredStory | None:
         """The exported story ``url`` is an address of, or None."""
         ...
 
-    def revise(self, url: str, fingerprint: str, sketch: similarity.Sketch,
-               revision: int) -> None:
+    def revise(self, url: str, fingerprint: str, sketch: similarity.Sketch, revision: int,
+               version: str | None = None) -> None:
         """Record a new revision of the stored story ``url``: its body's fingerprint and
-        sketch (later copies of either revision are its duplicates)."""
+        sketch (later copies of either revision are its duplicates) and its version."""
         ...
 
     def mark_gone(self, url: str, status: int) -> None:

@@ -16,6 +16,7 @@ state outlives jobs, like the SQLite file outlives runs::
     P:story:by    hash   story id -> worker that recorded it
     P:story:size  hash   story id -> shingle count (format 2; absent for older stories)
     P:story:fphex hash   story id -> fingerprint of its latest revision (16 hex digits)
+    P:story:version hash story id -> headline-and-body fingerprint of its latest revision
     P:story:pub   hash   story id -> publication date (ISO)
     P:story:rev   hash   story id -> latest revision (absent: 1)
     P:story:gone  hash   story id -> 404 or 410, once a revisit found it gone
@@ -60,9 +61,10 @@ DEFAULT_PREFIX = "smn:state"
 """Key prefix of a state built directly (the crawl reads ``SMN_REDIS_STATE_KEY``)."""
 
 # KEYS: seq, story:url, story:sig, story:by, urls, fp, bands, story:size, story:fphex,
-#       story:pub, recent:<host>, hosts
+#       story:pub, recent:<host>, hosts, story:version
 # ARGV: url, url key, fingerprint key, signature, owner, shingle count ('' unknown),
-#       fingerprint, published ('' unknown), publication day, host, bucket keys...
+#       fingerprint, published ('' unknown), publication day, host, version ('' unknown),
+#       bucket keys...
 _ADD_STORY = """
 local id = redis.call('INCR', KEYS[1])
 redis.call('HSET', KEYS[2], id, ARGV[1])
@@ -79,7 +81,10 @@ if ARGV[8] ~= '' then
   redis.call('ZADD', KEYS[11], ARGV[9], id)
   redis.call('SADD', KEYS[12], ARGV[10])
 end
-for i = 11, #ARGV do
+if ARGV[11] ~= '' then
+  redis.call('HSET', KEYS[13], id, ARGV[11])
+end
+for i = 12, #ARGV do
   local old = redis.call('HGET', KEYS[7], ARGV[i])
   if old then
     redis.call('HSET', KEYS[7], ARGV[i], old .. ',' .. id)
@@ -90,9 +95,9 @@ end
 return id
 """
 
-# KEYS: story:sig, story:size, story:fphex, story:rev, fp, bands
+# KEYS: story:sig, story:size, story:fphex, story:rev, fp, bands, story:version
 # ARGV: story id, signature, shingle count ('' unknown), fingerprint, revision,
-#       fingerprint key, bucket keys...
+#       fingerprint key, version ('' unknown), bucket keys...
 _REVISE = """
 local id = ARGV[1]
 redis.call('HSET', KEYS[1], id, ARGV[2])
@@ -102,7 +107,10 @@ end
 redis.call('HSET', KEYS[3], id, ARGV[4])
 redis.call('HSET', KEYS[4], id, ARGV[5])
 redis.call('HSETNX', KEYS[5], ARGV[6], id)
-for i = 7, #ARGV do
+if ARGV[7] ~= '' then
+  redis.call('HSET', KEYS[7], id, ARGV[7])
+end
+for i = 8, #ARGV do
   local old = redis.call('HGET', KEYS[6], ARGV[i])
   if not old then
     redis.call('HSET', KEYS[6], ARGV[i], id)
@@ -250,17 +258,18 @@ class RedisState:
         return best_first(matches)
 
     def add_story(self, url: str, fingerprint: str, sig: MinHash | Sketch,
-                  published: str | None = None) -> None:
+                  published: str | None = None, version: str | None = None) -> None:
         sketch = as_sketch(sig)
         host = host_of(url)
         keys = [self.key(k) for k in ("seq", "story:url", "story:sig", "story:by", "urls", "fp",
                                       "bands", "story:size", "story:fphex", "story:pub",
-                                      f"recent:{host}", "hosts")]  # fmt: skip
+                                      f"recent:{host}", "hosts", "story:version")]  # fmt: skip
         day = _ordinal(published)
         args: list[Any] = [url, _field(key64(url)), _field(fingerprint_key(fingerprint)),
                            sketch.signature, self.owner,
                            "" if sketch.size is None else str(sketch.size), fingerprint,
-                           published if day is not None else "", day or 0, host]  # fmt: skip
+                           published if day is not None else "", day or 0, host,
+                           version or ""]  # fmt: skip
         args += [_field(k) for k in sketch.keys]
         self._add_story(keys=keys, args=args)
 
@@ -272,12 +281,13 @@ class RedisState:
         if not ids:
             return []
         with self.client.pipeline(transaction=False) as pipe:
-            for name in ("story:url", "story:fphex", "story:rev", "story:pub", "story:gone"):
+            for name in ("story:url", "story:fphex", "story:version", "story:rev", "story:pub",
+                         "story:gone"):
                 pipe.hmget(self.key(name), ids)
-            urls, fps, revs, pubs, gones = pipe.execute()
-        return [StoredStory(str(_text(u)), _text(f), int(r or 1), _text(p),
+            urls, fps, versions, revs, pubs, gones = pipe.execute()
+        return [StoredStory(str(_text(u)), _text(f), _text(v), int(r or 1), _text(p),
                             int(g) if g else None)
-                for u, f, r, p, g in zip(urls, fps, revs, pubs, gones, strict=True)
+                for u, f, v, r, p, g in zip(urls, fps, versions, revs, pubs, gones, strict=True)
                 if u is not None]  # fmt: skip
 
     def story(self, url: str) -> StoredStory | None:
@@ -285,15 +295,17 @@ class RedisState:
         found = self._stored([story]) if story is not None else []
         return found[0] if found else None
 
-    def revise(self, url: str, fingerprint: str, sketch: Sketch, revision: int) -> None:
+    def revise(self, url: str, fingerprint: str, sketch: Sketch, revision: int,
+               version: str | None = None) -> None:
         story = self._story_id(url)
         if story is None:
             raise KeyError(f"no stored story {url!r}")
         keys = [self.key(k) for k in ("story:sig", "story:size", "story:fphex", "story:rev",
-                                      "fp", "bands")]  # fmt: skip
+                                      "fp", "bands", "story:version")]  # fmt: skip
         args: list[Any] = [story, sketch.signature,
                            "" if sketch.size is None else str(sketch.size), fingerprint,
-                           revision, _field(fingerprint_key(fingerprint))]  # fmt: skip
+                           revision, _field(fingerprint_key(fingerprint)),
+                           version or ""]  # fmt: skip
         args += [_field(k) for k in sketch.keys]
         self._revise(keys=keys, args=args)
 

@@ -8,9 +8,9 @@ Layout of the file (keys are signed 64-bit integers, the compact form of strings
 :mod:`crawler.state.keys`)::
 
     stories(id, url, fingerprint, signature, added,    one row per exported story: its latest
-            shingles, published, host, revision, gone)  revision's fingerprint, signature and
-                                                       shingle count, its date, host, revision
-                                                       number and 404/410 once found gone
+            shingles, published, host, revision,       revision's fingerprint, signature, shingle
+            gone, version)                             count and version, its date, host,
+                                                       revision number, 404/410 once gone
     urls(key -> story)                                 every address of a story (hash of the URL)
     bands(key, story)                                  buckets: LSH bands (hash of band number and
                                                        rows) and lead keys (crawler.similarity)
@@ -51,7 +51,7 @@ CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHO
 CREATE TABLE IF NOT EXISTS stories(
     id INTEGER PRIMARY KEY, url TEXT NOT NULL, fingerprint INTEGER NOT NULL,
     signature BLOB NOT NULL, added REAL NOT NULL, shingles INTEGER, published TEXT, host TEXT,
-    revision INTEGER NOT NULL DEFAULT 1, gone INTEGER);
+    revision INTEGER NOT NULL DEFAULT 1, gone INTEGER, version INTEGER);
 CREATE INDEX IF NOT EXISTS stories_fingerprint ON stories(fingerprint);
 CREATE TABLE IF NOT EXISTS urls(key INTEGER PRIMARY KEY, story INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS bands(
@@ -60,9 +60,14 @@ CREATE TABLE IF NOT EXISTS validators(key INTEGER PRIMARY KEY, etag TEXT, last_m
 CREATE TABLE IF NOT EXISTS dated(key INTEGER PRIMARY KEY, published TEXT NOT NULL);
 """
 _FORMAT_2_COLUMNS = {"shingles": "INTEGER", "published": "TEXT", "host": "TEXT",
-                     "revision": "INTEGER NOT NULL DEFAULT 1", "gone": "INTEGER"}
+                     "revision": "INTEGER NOT NULL DEFAULT 1", "gone": "INTEGER",
+                     "version": "INTEGER"}
 """Columns format 2 added to the stories of a format-1 file."""
 _INDEXES = "CREATE INDEX IF NOT EXISTS stories_recent ON stories(host, published);"
+
+
+def _hex(key: int | None) -> str | None:
+    return None if key is None else fingerprint_hex(key)
 
 
 class SqliteState:
@@ -177,13 +182,13 @@ class SqliteState:
         return best_first(matches)
 
     def add_story(self, url: str, fingerprint: str, sig: MinHash | Sketch,
-                  published: str | None = None) -> None:
+                  published: str | None = None, version: str | None = None) -> None:
         sketch = as_sketch(sig)
         cur = self.db.execute(
-            "INSERT INTO stories(url, fingerprint, signature, added, shingles, published, host) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO stories(url, fingerprint, signature, added, shingles, published, host, "
+            "version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (url, fingerprint_key(fingerprint), sketch.signature, time.time(), sketch.size,
-             published, host_of(url)),
+             published, host_of(url), fingerprint_key(version) if version else None),
         )
         story = cur.lastrowid
         self.db.execute("INSERT OR REPLACE INTO urls VALUES (?, ?)", (key64(url), story))
@@ -195,26 +200,30 @@ class SqliteState:
     # -- revisions and revisits -------------------------------------------------------------
     def _story_row(self, url: str) -> tuple[int, StoredStory] | None:
         row = self.db.execute(
-            "SELECT s.id, s.url, s.fingerprint, s.revision, s.published, s.gone FROM urls u "
-            "JOIN stories s ON s.id = u.story WHERE u.key = ?", (key64(url),)).fetchone()
+            "SELECT s.id, s.url, s.fingerprint, s.version, s.revision, s.published, s.gone "
+            "FROM urls u JOIN stories s ON s.id = u.story WHERE u.key = ?",
+            (key64(url),)).fetchone()
         if row is None:
             return None
-        story, url, fp, revision, published, gone = row
-        return story, StoredStory(url, fingerprint_hex(fp), revision, published, gone)
+        story, url, fp, version, revision, published, gone = row
+        return story, StoredStory(url, fingerprint_hex(fp), _hex(version), revision, published,
+                                  gone)
 
     def story(self, url: str) -> StoredStory | None:
         found = self._story_row(url)
         return found[1] if found else None
 
-    def revise(self, url: str, fingerprint: str, sketch: Sketch, revision: int) -> None:
+    def revise(self, url: str, fingerprint: str, sketch: Sketch, revision: int,
+               version: str | None = None) -> None:
         found = self._story_row(url)
         if found is None:
             raise KeyError(f"no stored story {url!r}")
         story = found[0]
         self.db.execute(
-            "UPDATE stories SET fingerprint = ?, signature = ?, shingles = ?, revision = ? "
-            "WHERE id = ?",
-            (fingerprint_key(fingerprint), sketch.signature, sketch.size, revision, story))
+            "UPDATE stories SET fingerprint = ?, signature = ?, shingles = ?, revision = ?, "
+            "version = ? WHERE id = ?",
+            (fingerprint_key(fingerprint), sketch.signature, sketch.size, revision,
+             fingerprint_key(version) if version else None, story))
         self.db.executemany(
             "INSERT OR IGNORE INTO bands VALUES (?, ?)", [(k, story) for k in sketch.keys])
         self._wrote()
@@ -231,14 +240,14 @@ class SqliteState:
                 SELECT host, max(substr(published, 1, 10)) AS day FROM stories
                 WHERE published IS NOT NULL AND substr(published, 1, 10) <= :today
                 GROUP BY host)
-            SELECT s.url, s.fingerprint, s.revision, s.published, s.gone
+            SELECT s.url, s.fingerprint, s.version, s.revision, s.published, s.gone
             FROM newest n JOIN stories s ON s.host = n.host
             WHERE s.gone IS NULL AND s.published IS NOT NULL
               AND substr(s.published, 1, 10) >= date(n.day, :back)
               AND substr(s.published, 1, 10) <= :today
             ORDER BY s.id""", {"today": today, "back": f"-{int(days)} days"}).fetchall()
-        return [StoredStory(u, fingerprint_hex(fp), rev, pub, gone)
-                for u, fp, rev, pub, gone in rows]  # fmt: skip
+        return [StoredStory(u, fingerprint_hex(fp), _hex(ver), rev, pub, gone)
+                for u, fp, ver, rev, pub, gone in rows]  # fmt: skip
 
     def validators(self, url: str) -> tuple[str | None, str | None] | None:
         row = self.db.execute("SELECT etag, last_modified FROM validators WHERE key = ?",

@@ -28,10 +28,12 @@ def record_run_files(state: State, run_dir: Path) -> int:
             continue
         body = str(line.get("body") or "")
         fingerprint = str(line.get("fingerprint") or "")
+        version = similarity.version_of(str(line.get("title") or ""), body)
         if stored is None:
-            state.add_story(url, fingerprint, similarity.sketch(body), line.get("published"))
+            state.add_story(url, fingerprint, similarity.sketch(body), line.get("published"),
+                            version)
         else:  # a new revision the state missed
-            state.revise(url, fingerprint, similarity.sketch(body), revision)
+            state.revise(url, fingerprint, similarity.sketch(body), revision, version)
         added += 1
     for line in iter_jsonl(run_dir / "duplicates.jsonl"):
         url, story = str(line.get("url") or ""), str(line.get("duplicate_of") or "")
