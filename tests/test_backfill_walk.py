@@ -34,8 +34,15 @@ def test_known_articles_are_not_fetched_again() -> None:
     known = {f"{BASE}/reports/A.html": "2024-06-20", f"{BASE}/reports/B.html": "2024-07-20"}
     items = [(u, None) for u in known]
     assert walks.page(walk, f"{BASE}/War_Report.html", items, None, known) == []
-    assert walks.next_page(walk) is None and walk.status == PAGINATION_ENDED
+    assert walks.next_page(walk) is None and walk.status == PAGINATION_ENDED  # none older
     assert walk.in_window == 1
+
+
+def test_the_last_page_reaching_older_stories_completes_the_walk() -> None:
+    walks, walk = _walk()
+    items = [(f"{BASE}/reports/A.html", "2024-06-20"), (f"{BASE}/reports/B.html", "2024-05-02")]
+    walks.page(walk, f"{BASE}/War_Report-p4.html", items, None, {})
+    assert walks.next_page(walk) is None and walk.status == COMPLETE
 
 
 def test_a_page_older_than_since_completes_the_walk() -> None:

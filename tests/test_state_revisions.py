@@ -93,3 +93,16 @@ def test_validators_and_dates_of_pages(state: State) -> None:
     state.note_published(other, "2023-01-02")
     assert state.published_of(other) == "2023-01-02"
     assert state.seen_url(other) is None  # a dated page is not a story
+
+
+def test_a_copy_keeps_the_date_its_own_page_shows(state: State) -> None:
+    url = SW.format("A")
+    _add(state, url, "2024-06-01", "A")
+    copy = "https://spacedaily.com/a-copy-of-a/"
+    state.add_url(copy, url)
+    assert state.published_of(copy) == "2024-06-01"  # the story's, until told otherwise
+    state.note_published(copy, "2026-01-08T07:16:00+10:00")
+    assert state.published_of(copy) == "2026-01-08T07:16:00+10:00"
+    assert state.published_of(url) == "2024-06-01"
+    state.note_published(SW.format("Undated"), "")
+    assert state.published_of(SW.format("Undated")) == ""  # known, and undated

@@ -49,11 +49,11 @@ class SharedDedupePipeline(DedupePipeline):
             return False
         return not self.redis_state.client.exists(self.keys.heartbeat(owner))
 
-    def _duplicate(self, url: str, match: Match, kind: str,
-                   also: list[str] | None = None) -> NoReturn:
+    def _duplicate(self, url: str, match: Match, kind: str, also: list[str] | None = None,
+                   published: str | None = None) -> NoReturn:
         if kind == "url" and match.url == url and self._owner_gone(url):
             raise _Reexport(url)
-        super()._duplicate(url, match, kind, also)
+        super()._duplicate(url, match, kind, also, published)
 
     def process_item(self, item: Any) -> Any:
         """Check and record the story while holding the job's dedupe lock."""

@@ -12,9 +12,10 @@ section page; :class:`Walks` keeps, for every section, the page being walked and
 whose dates it waits for, and says when to go on, and why a walk ended (the run manifest's
 ``backfill.coverage``):
 
-* ``complete``: the walk reached a page older than ``since``: the window is covered;
-* ``pagination_ended``: the last page was still in or after the window (older stories are not
-  listed);
+* ``complete``: the walk reached a page older than ``since`` (or the section's last page,
+  where it had reached stories older than ``since``): the window is covered;
+* ``pagination_ended``: the last page listed no story older than ``since`` (the older ones are
+  not listed);
 * ``error``: a section page could not be fetched;
 * ``limit``: ``SMN_BACKFILL_MAX_PAGES`` pages were walked.
 """
@@ -254,7 +255,7 @@ class Walks:
         if walk.dates and all(self.window.older(d) for d in walk.dates):
             walk.status = COMPLETE
         elif walk.older is None:
-            walk.status = PAGINATION_ENDED
+            walk.status = COMPLETE if self.window.older(walk.oldest) else PAGINATION_ENDED
         elif walk.pages >= self.max_pages:
             walk.status = LIMIT
         else:
@@ -402,13 +403,13 @@ class Backfill:
         published = article.published if article is not None else None
         self.walks.dated(walk, response.meta[ITEM], published)
         if article is not None:
+            for url in {response.url, response.meta[ITEM], article.url}:
+                self.spider.state.note_published(url, published or "")  # "": known, undated
             if self.window.contains(published):
                 self.stats.inc_value("pages/article")
                 yield article
             else:
                 self.stats.inc_value("backfill/outside_window")
-                for url in {response.url, response.meta[ITEM], article.url}:
-                    self.spider.state.note_published(url, published)
         yield from self._go_on(walk)
 
     def _go_on(self, walk: Walk) -> Iterator[Any]:

@@ -141,21 +141,25 @@ class DedupePipeline:
         match = self._by_url(url)
         if match:
             self._duplicate(url, match._replace(rule="url"), "url")
+        published = adapter.get("published")
         match = self._by_fingerprint(fingerprint)
         if match:
-            self._duplicate(url, match._replace(rule="fingerprint"), "content")
+            self._duplicate(url, match._replace(rule="fingerprint"), "content",
+                            published=published)  # fmt: skip
         sketch = similarity.sketch(str(adapter["body"]))
         matches = self._by_similarity(sketch)
         if matches:
-            self._duplicate(url, matches[0], "content", [m.url for m in matches[1:]])
+            self._duplicate(url, matches[0], "content", [m.url for m in matches[1:]],
+                            published)  # fmt: skip
         self.pending[url] = _Pending(item, url, fingerprint, sketch, adapter.get("published"),
                                      version)
         return item
 
-    def _duplicate(self, url: str, match: Match, kind: str,
-                   also: list[str] | None = None) -> NoReturn:
+    def _duplicate(self, url: str, match: Match, kind: str, also: list[str] | None = None,
+                   published: str | None = None) -> NoReturn:
         """Count and record a duplicate with the scores of the decision, remember its
-        address, and drop it."""
+        address (and the date its own page shows: a copy's may differ from its story's), and
+        drop it."""
         self.stats.inc_value(f"articles/duplicate/{kind}")
         if match.rule == "containment":
             self.stats.inc_value("articles/duplicate/by_containment")
@@ -166,6 +170,7 @@ class DedupePipeline:
              "rule": match.rule, "also": sorted(set(also or ()) - {match.url})}
         )  # fmt: skip
         if kind == "content":  # the copy's address is known from now on
+            self.state.note_published(url, published or "")
             pending = self.pending.get(match.url)
             if pending is None:
                 self.state.add_url(url, match.url)

@@ -156,12 +156,16 @@ def unfinished_run(runs: Path) -> RunFolder | None:
     return None
 
 
-def previous_manifest(runs: Path, current: RunFolder) -> dict[str, Any] | None:
-    """The manifest of the last run that finished before this one."""
+def previous_manifest(runs: Path, current: RunFolder,
+                      backfill: bool | None = None) -> dict[str, Any] | None:
+    """The manifest of the last run that finished before this one; with ``backfill`` given,
+    the last one of that kind (a backfill's stories are older and compare only with
+    another backfill's)."""
     for folder in reversed(run_folders(runs)):
         if folder.id >= current.id:
             continue
         manifest = folder.manifest()
-        if is_finished(manifest):
+        if is_finished(manifest) and (backfill is None or backfill == bool(
+                manifest and manifest.get("backfill"))):
             return manifest
     return None

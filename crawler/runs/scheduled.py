@@ -188,12 +188,14 @@ def _run_logged(opts: RunOptions, runs: Path, run: RunFolder, settings: dict[str
         manifest["backfill"] = {"since": window["since"], "until": window["until"]}
     manifest["finished_at"] = utc_now()
     manifest["status"] = "ended"
-    previous = previous_manifest(runs, run)
+    # A backfill's stories are older than a regular run's: each compares with its own kind.
+    previous = previous_manifest(runs, run, backfill=bool(window))
     checked = project_settings(settings)
     before: list[dict[str, Any]] = []
     for folder in run_folders(runs):
         finished = folder.manifest()
-        if folder.id < run.id and finished is not None and is_finished(finished):
+        if (folder.id < run.id and finished is not None and is_finished(finished)
+                and bool(finished.get("backfill")) == bool(window)):
             before.append(finished)
     baseline = monitors.coverage_baseline(before,
                                           checked.getint("SMN_MONITOR_MIN_SITE_ARTICLES"))

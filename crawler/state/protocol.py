@@ -119,13 +119,13 @@ class State(Protocol):
         ...
 
     def published_of(self, url: str) -> str | None:
-        """The publication date known for an address: its story's, or one noted for a page
-        that was fetched and not exported (:meth:`note_published`)."""
+        """The publication date known for an address: the one noted for its own page (a copy,
+        or a page fetched and not exported: :meth:`note_published`), else its story's."""
         ...
 
     def note_published(self, url: str, published: str | None) -> None:
         """Remember the date of a page fetched but not exported (a backfill outside its
-        window), so that the next backfill need not fetch it again."""
+        window), so that the next backfill need not fetch it again ("": it has none)."""
         ...
 
     def flush(self) -> None:

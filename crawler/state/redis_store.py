@@ -339,13 +339,16 @@ class RedisState:
                          json.dumps([etag, last_modified]))  # fmt: skip
 
     def published_of(self, url: str) -> str | None:
+        dated = self.client.hget(self.key("dated"), _field(key64(url)))
+        if dated is not None:
+            return _text(dated)
         story = self._story_id(url)
-        if story is not None:
-            return _text(self.client.hget(self.key("story:pub"), story))
-        return _text(self.client.hget(self.key("dated"), _field(key64(url))))
+        if story is None:
+            return None
+        return _text(self.client.hget(self.key("story:pub"), story))
 
     def note_published(self, url: str, published: str | None) -> None:
-        if published:
+        if published is not None:
             self.client.hset(self.key("dated"), _field(key64(url)), published)
 
     def flush(self) -> None:

@@ -260,17 +260,17 @@ class SqliteState:
         self._wrote()
 
     def published_of(self, url: str) -> str | None:
+        row = self.db.execute("SELECT published FROM dated WHERE key = ?",
+                              (key64(url),)).fetchone()  # fmt: skip
+        if row is not None:
+            return str(row[0])
         row = self.db.execute(
             "SELECT s.published FROM urls u JOIN stories s ON s.id = u.story WHERE u.key = ?",
             (key64(url),)).fetchone()
-        if row is not None:
-            return str(row[0]) if row[0] else None
-        row = self.db.execute("SELECT published FROM dated WHERE key = ?",
-                              (key64(url),)).fetchone()  # fmt: skip
-        return str(row[0]) if row else None
+        return str(row[0]) if row is not None and row[0] else None
 
     def note_published(self, url: str, published: str | None) -> None:
-        if published:
+        if published is not None:
             self.db.execute("INSERT OR REPLACE INTO dated VALUES (?, ?)", (key64(url), published))
             self._wrote()
 
