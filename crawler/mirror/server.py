@@ -458,7 +458,10 @@ class RunningMirror:
         return dict(self.mirror.stats()["hits"])
 
     def request_log(self) -> list[tuple[float, str, int]]:
-        """(arrival time, live url, status) of every request so far, oldest first."""
+        """(arrival time, live url, status) of every request so far, oldest first (a built
+        mirror's; a replay of captured pages keeps no log)."""
+        if not isinstance(self.mirror, Mirror):
+            return []
         return [(t, u, s) for t, u, s in self.mirror.log.document()["requests"]]
 
     def stop(self) -> None:
