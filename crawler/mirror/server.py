@@ -246,13 +246,15 @@ _CLOCK = _Clock()
 class MirrorProtocol(asyncio.Protocol):
     """One client connection: parses pipelined requests and answers them in order."""
 
+    serving: tuple[float, str] | None = None
+    """Arrival time and path of the request being answered (for the request log); a subclass
+    that answers from elsewhere (crawler.mirror.replay) never sets it, and logs nothing."""
+
     def __init__(self, mirror: Mirror) -> None:
         self.mirror = mirror
         self.buffer = b""
         self.busy = False
         self.transport: asyncio.Transport | None = None
-        self.serving: tuple[float, str] | None = None
-        """Arrival time and path of the request being answered (for the request log)."""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
