@@ -64,7 +64,24 @@ def _crawl(args: argparse.Namespace) -> int:
             print(f"crawl: -s takes KEY=VALUE, not {item!r}", file=sys.stderr)
             return 2
         settings[key] = value
-    opts = RunOptions(Path(args.output), args.sites, args.mirror, args.redis, args.job, settings)
+    if args.until and not args.since:
+        print("crawl: --until needs --since (a backfill window starts somewhere)",
+              file=sys.stderr)
+        return 2
+    if args.since:
+        from crawler.navigation.backfill import Window
+
+        try:
+            Window.parse(args.since, args.until)
+        except ValueError as exc:
+            print(f"crawl: {exc}", file=sys.stderr)
+            return 2
+        if args.redis:
+            print("crawl: a backfill walks each section in order on one machine: "
+                  "--since does not go with --redis", file=sys.stderr)
+            return 2
+    opts = RunOptions(Path(args.output), args.sites, args.mirror, args.redis, args.job, settings,
+                      args.since, args.until)
     return run(opts)
 
 
@@ -100,6 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--redis", help="redis://host:port/db: join a distributed crawl")
     p.add_argument("--job", help="distributed job name shared by the workers "
                                  "(default: smn-<UTC date and hour>)")
+    p.add_argument("--since", metavar="YYYY-MM-DD",
+                   help="backfill: collect the stories published from this day on, walking "
+                        "every section's pages back to it")
+    p.add_argument("--until", metavar="YYYY-MM-DD",
+                   help="backfill: the last day of the window (default: today)")
     p.add_argument("-s", "--set", action="append", metavar="KEY=VALUE",
                    help="a Scrapy setting, e.g. -s SMN_POLITE=False")
     p.set_defaults(func=_crawl)

@@ -76,6 +76,10 @@ class Article:
     """Two-letter language code of the text."""
     fingerprint: str = ""
     """Content fingerprint of the normalized body; equal for syndicated copies of one story."""
+    revision: int = 1
+    """1 when first exported; 2, 3, ... each time a later run finds the story's body changed."""
+    previous_fingerprint: str | None = None
+    """Fingerprint of the story's previous revision; None for revision 1."""
     crawled_at: str = ""
     """UTC time of the fetch, ISO 8601."""
     schema_version: int = SCHEMA_VERSION

@@ -34,6 +34,16 @@ ADDONS = {
     "crawler.distributed.Distributed": 10,
 }
 
+# --- Backoff on 429/503 (crawler.components.backoff) ----------------------------------------
+SMN_BACKOFF_ENABLED = True
+"""Pause a host on 429/503 (Retry-After honoured) instead of Scrapy's immediate retries."""
+SMN_BACKOFF_MAX_DELAY = 600.0
+"""Longest pause of a host, in seconds: a longer Retry-After is cut to it."""
+SMN_BACKOFF_BASE_DELAY = 5.0
+"""Pause after a 429/503 without Retry-After, in seconds; doubles per consecutive one."""
+SMN_BACKOFF_MAX_RETRIES = 8
+"""Times one request is sent again after 429/503 before it fails (errors/http_429)."""
+
 # --- Where pages come from (crawler.components.handlers) -------------------------------------
 MIRROR_URL = ""
 """Base address of an offline mirror (e.g. http://127.0.0.1:8080); empty: the live sites."""
@@ -44,6 +54,7 @@ DOWNLOAD_HANDLERS = {
 DOWNLOADER_MIDDLEWARES = {
     "crawler.components.downloadermiddlewares.NetworkGuardMiddleware": 50,
     "crawler.components.downloadermiddlewares.CrawlDelayMiddleware": 110,
+    "crawler.components.backoff.BackoffMiddleware": 560,  # sees 429/503 before RetryMiddleware
     "crawler.components.capture.WarcCaptureMiddleware": 950,  # off without SMN_CAPTURE_DIR
 }
 SPIDER_MIDDLEWARES = {"crawler.components.capture.WarcPointerMiddleware": 950}
@@ -54,6 +65,10 @@ SMN_PAGINATION_STOP = True
 SCHEDULER_MEMORY_QUEUE = "crawler.components.frontier.SpillingFifoQueue"
 SMN_FRONTIER_MEMORY = 5000
 """Waiting requests of one priority kept in memory; the rest wait pickled in a temporary file."""
+SMN_REFRESH_DAYS = 3
+"""Stories published within this many days of their host's newest are revisited; 0: never."""
+SMN_BACKFILL_MAX_PAGES = 1000
+"""Pages of one section a backfill walks at most (its coverage then says "limit")."""
 
 # --- Capture: the raw pages in WARC files (crawler.capture) -----------------------------------
 SMN_CAPTURE_DIR = ""
@@ -103,6 +118,10 @@ SMN_DEDUPE_ENABLED = True
 """Drop duplicates (same address, same body, or a syndicated copy) into the duplicates file."""
 SMN_DEDUPE_THRESHOLD = 0.5
 """Estimated Jaccard similarity of two bodies from which the later one is a syndicated copy."""
+SMN_DEDUPE_CONTAINMENT = 0.8
+"""Estimated containment of the smaller body in the larger from which the two are one story."""
+SMN_DEDUPE_MIN_SIZE_RATIO = 0.3
+"""Smallest ratio of two bodies' shingle counts for which containment is used at all."""
 
 # --- Output (crawler.pipelines.outputs, crawler.components) ---------------------------------
 FEED_EXPORT_ENCODING = "utf-8"
@@ -116,6 +135,8 @@ SMN_DUPLICATES_PATH = ""
 """The duplicates file; empty: beside the articles file (``<name>.duplicates.jsonl``)."""
 SMN_REJECTS_PATH = ""
 """The rejects file; empty: beside the articles file (``<name>.rejects.jsonl``)."""
+SMN_GONE_PATH = ""
+"""The file of stories found gone (404/410); empty: beside the articles file."""
 SMN_OUTPUT_DIR = "output"
 """Folder of the duplicates and rejects files when the crawl has no local articles file."""
 SMN_STATS_PATH = ""

@@ -21,7 +21,8 @@ def test_exact_copy_on_another_site(tmp_path: Path) -> None:
     out = crawl_items([original, copy], tmp_path)
     assert [a["url"] for a in out.articles] == [original.url]
     assert out.duplicates == [
-        {"url": copy.url, "duplicate_of": original.url, "kind": "content", "similarity": 1.0}
+        {"url": copy.url, "duplicate_of": original.url, "kind": "content", "similarity": 1.0,
+         "containment": None, "rule": "fingerprint", "also": []}
     ]
     assert out.stats["articles/duplicate/content"] == 1
 
@@ -64,7 +65,8 @@ def test_same_address_twice(tmp_path: Path) -> None:
     out = crawl_items([original, again], tmp_path)
     assert len(out.articles) == 1
     assert out.duplicates == [
-        {"url": original.url, "duplicate_of": original.url, "kind": "url", "similarity": 1.0}
+        {"url": original.url, "duplicate_of": original.url, "kind": "url", "similarity": 1.0,
+         "containment": None, "rule": "url", "also": []}
     ]
     assert out.stats["articles/duplicate/url"] == 1
 
@@ -98,7 +100,8 @@ def test_copy_address_remembered_for_later_runs(tmp_path: Path) -> None:
     assert [d["kind"] for d in first.duplicates] == ["content"]
     second = crawl_items([copy], tmp_path / "day2", state=state)
     assert second.duplicates == [
-        {"url": copy.url, "duplicate_of": original.url, "kind": "url", "similarity": 1.0}
+        {"url": copy.url, "duplicate_of": original.url, "kind": "url", "similarity": 1.0,
+         "containment": None, "rule": "url", "also": []}
     ]
 
 
@@ -149,3 +152,61 @@ def test_counts_add_up(tmp_path: Path) -> None:
                       "unaccounted": 0}  # fmt: skip
     assert len(out.articles) + len(out.duplicates) + len(out.rejects) == 31
     assert out.stats["item_scraped_count"] == 10
+
+
+def _words(paras: list[str]) -> int:
+    return sum(len(p.split()) for p in paras)
+
+
+def test_copy_trimmed_to_its_first_half_is_a_duplicate_by_containment(tmp_path: Path) -> None:
+    gen = StoryGen(34)
+    title, paras, original = _story(gen, words=700)
+    keep = next(n for n in range(1, len(paras)) if 2 * _words(paras[:n]) >= _words(paras))
+    trimmed = article(slug_url("spacedaily.com", title), title, paras[:keep])
+    out = crawl_items([trimmed, original], tmp_path)  # the short copy first: either order works
+    assert [a["url"] for a in out.articles] == [trimmed.url]
+    [dup] = out.duplicates
+    assert dup["url"] == original.url and dup["duplicate_of"] == trimmed.url
+    assert dup["rule"] in ("containment", "jaccard") and dup["containment"] >= 0.8
+    assert dup["similarity"] < 0.75  # Jaccard alone sees only half of the story
+
+
+def test_page_running_a_second_story_is_a_copy_of_the_first_only(tmp_path: Path) -> None:
+    gen = StoryGen(35)
+    title, paras, first = _story(gen, words=600)
+    title2, paras2, second = _story(gen, "terradaily.com", words=900)
+    opening = paras2[:2]
+    assert _words(opening) <= 0.35 * _words(paras2)
+    merged = article(slug_url("marsdaily.com", title), title,
+                     [*paras, "Washington (AFP) Jan 29, 2024 - " + opening[0], *opening[1:]])
+    out = crawl_items([first, second, merged], tmp_path)
+    assert [a["url"] for a in out.articles] == [first.url, second.url]
+    [dup] = out.duplicates
+    assert dup["url"] == merged.url and dup["duplicate_of"] == first.url
+    assert dup["also"] == []  # never joined with the second story
+
+
+def test_short_story_sharing_a_lead_is_not_a_duplicate(tmp_path: Path) -> None:
+    gen = StoryGen(36)
+    title, paras, original = _story(gen, words=500)
+    shared = paras[:1]
+    own = gen.body(int(1.6 * _words(shared)) + 40)
+    near = article(slug_url("spacewar.com", "Near " + title), "Near " + title, shared + own)
+    out = crawl_items([original, near], tmp_path)
+    assert [a["url"] for a in out.articles] == [original.url, near.url]
+    assert out.duplicates == []
+
+
+def test_a_story_matching_two_exported_copies_links_both(tmp_path: Path) -> None:
+    gen = StoryGen(37)
+    title, paras, original = _story(gen, words=800)
+    keep = next(n for n in range(1, len(paras)) if 2 * _words(paras[:n]) >= _words(paras))
+    trimmed = article(slug_url("spacedaily.com", title), title, paras[:keep])
+    # a copy missing a long paragraph of that first half: far from the trimmed copy
+    longest = max(range(1, keep), key=lambda k: len(paras[k].split()))
+    dropped = article(slug_url("gpsdaily.com", title), title, paras[:longest] + paras[longest + 1:])
+    out = crawl_items([trimmed, dropped, original], tmp_path)
+    exported = [a["url"] for a in out.articles]
+    assert original.url not in exported
+    [dup] = [d for d in out.duplicates if d["url"] == original.url]
+    assert {dup["duplicate_of"], *dup["also"]} == set(exported) == {trimmed.url, dropped.url}

@@ -103,3 +103,42 @@ def test_open_state_and_addon_follow_redis_url(redis_server: RedisServer) -> Non
 def test_distributed_settings_wants_a_redis_url() -> None:
     with pytest.raises(ValueError):
         distributed_settings("localhost:6379", "x")
+
+
+def test_harder_copies_answer_like_sqlite(state: RedisState) -> None:
+    """Containment and lead keys: a trimmed copy, a page running a second story after the
+    first, a story sharing only a lead; the Redis state decides as the SQLite state does."""
+    story = [f"Paragraph {i} of the wire story tells of launch number {i} from the pad."
+             for i in range(24)]
+    other = [f"Another story, paragraph {i}, covers a treaty signed in city number {i}."
+             for i in range(24)]
+    sqlite = SqliteState(":memory:")
+    for st in (state, sqlite):
+        st.add_story("https://www.spacewar.com/reports/A_999.html", "01",
+                     similarity.sketch(" ".join(story)))  # fmt: skip
+        st.add_story("https://www.spacewar.com/reports/B_999.html", "02",
+                     similarity.sketch(" ".join(other)))  # fmt: skip
+    trimmed = similarity.sketch(" ".join(story[:12]))
+    merged = similarity.sketch(" ".join(story + other[:4]))
+    near = similarity.sketch(" ".join(story[:3] + [f"New text {i} about rovers and Mars."
+                                                   for i in range(30)]))
+    rule = similarity.Rule()
+    for sketch in (trimmed, merged, near):
+        assert state.similar(sketch, rule) == sqlite.similar(sketch, rule)
+    assert [m.url for m in state.similar(trimmed, rule)] == [
+        "https://www.spacewar.com/reports/A_999.html"]
+    assert [m.url for m in state.similar(merged, rule)] == [
+        "https://www.spacewar.com/reports/A_999.html"]
+    assert state.similar(near, rule) == []
+    assert state.similar(trimmed, rule)[0].containment == 1.0
+    sqlite.close()
+
+
+def test_a_format_1_state_is_migrated(state: RedisState, redis_server: RedisServer) -> None:  # noqa: F811
+    meta = state.key("meta")
+    state.client.hset(meta, "format", "1")
+    state.client.hdel(meta, "lead")
+    migrated = RedisState.from_url(redis_server.url, prefix=state.prefix)
+    assert migrated.client.hget(meta, "format") == b"2"
+    assert migrated.client.hget(meta, "lead") is not None
+    migrated.close()

@@ -10,7 +10,7 @@ from scrapy.exceptions import NotConfigured
 
 from crawler import similarity
 from crawler.project import project_settings
-from crawler.state import Match, SqliteState, State, open_state
+from crawler.state import Match, SqliteState, State, key64, open_state
 from tests.pipeline_support import StoryGen
 
 URL_A = "https://www.spacewar.com/reports/A_999.html"
@@ -116,3 +116,58 @@ def test_closed_state_refuses_use(tmp_path: Path) -> None:
     st.close()  # twice is fine
     with pytest.raises(RuntimeError):
         st.seen_url(URL_A)
+
+
+_FORMAT_1 = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE stories(id INTEGER PRIMARY KEY, url TEXT NOT NULL, fingerprint INTEGER NOT NULL,
+    signature BLOB NOT NULL, added REAL NOT NULL);
+CREATE TABLE urls(key INTEGER PRIMARY KEY, story INTEGER NOT NULL);
+CREATE TABLE bands(key INTEGER NOT NULL, story INTEGER NOT NULL, PRIMARY KEY(key, story))
+    WITHOUT ROWID;
+"""
+"""The tables a format-1 state file was created with (before shingle counts and lead keys)."""
+
+
+def test_a_format_1_state_is_migrated_and_keeps_its_stories(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    paras = _body(5, 600)
+    old = similarity.signature_bytes(similarity.minhash("\n\n".join(paras)))
+    with sqlite3.connect(path) as db:
+        db.executescript(_FORMAT_1)
+        params = {"format": "1", "num_perm": "128", "bands": "32x4", "shingle_words": "4",
+                  "minhash": "datasketch/affine32/seed=1/b16"}
+        db.executemany("INSERT INTO meta VALUES (?, ?)", params.items())
+        db.execute("INSERT INTO stories VALUES (1, ?, 1, ?, 0)", (URL_A, old))
+        db.execute("INSERT INTO urls VALUES (?, 1)", (key64(URL_A),))
+        db.executemany("INSERT INTO bands VALUES (?, 1)",
+                       [(k,) for k in similarity.band_keys(old)])
+    st = SqliteState(path)
+    assert st.seen_url(URL_A) == URL_A
+    # an old story has no shingle count: a lightly edited copy is still found by Jaccard ...
+    edited = similarity.sketch("\n\n".join(paras[1:]))
+    [match] = st.similar(edited, similarity.Rule())
+    assert match.url == URL_A and match.containment is None and match.rule == "jaccard"
+    # ... and new stories get counts and lead keys
+    st.add_story(URL_B, "2" * 16, similarity.sketch("\n\n".join(_body(6, 600))))
+    st.close()
+    with sqlite3.connect(path) as db:
+        meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        sizes = dict(db.execute("SELECT url, shingles FROM stories").fetchall())
+    assert meta["format"] == "2" and "lead" in meta
+    assert sizes[URL_A] is None and sizes[URL_B] > 500
+
+
+def test_a_trimmed_copy_is_found_by_its_lead_and_judged_by_containment(tmp_path: Path) -> None:
+    paras = _body(7, 900)
+    half = next(n for n in range(1, len(paras))
+                if 2 * sum(len(p.split()) for p in paras[:n]) >= sum(len(p.split()) for p in paras))
+    st = SqliteState(tmp_path / "s.sqlite")
+    st.add_story(URL_A, "1" * 16, similarity.sketch("\n\n".join(paras)))
+    trimmed = similarity.sketch("\n\n".join(paras[:half]))
+    [match] = st.similar(trimmed, similarity.Rule())
+    assert match.url == URL_A and match.containment is not None and match.containment >= 0.8
+    assert st.similar(trimmed, similarity.Rule(containment=1.01, jaccard=0.9)) == []
+    # the bands alone would have to be lucky: the lead keys make it a candidate every time
+    assert set(trimmed.lead) == set(similarity.sketch("\n\n".join(paras)).lead)
+    st.close()

@@ -5,6 +5,8 @@
 - ``handlers``: the HTTP(S) download handler that fetches live addresses from ``MIRROR_URL``.
 - ``downloadermiddlewares``: the network guard (refuses requests off the network, redirects
   included) and robots.txt ``Crawl-delay``.
+- ``backoff``: the downloader middleware that pauses a host on 429/503 for its ``Retry-After``
+  (or a growing backoff) and sends the request again.
 - ``httpcache``: the HTTP-cache policy of incremental runs (hubs revalidated, robots.txt a day).
 - ``dupefilter``: the compact request dupefilter (8 bytes a request).
 - ``exportstorage``: the feed storage that writes every exported line at once (kill-safe).

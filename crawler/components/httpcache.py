@@ -36,6 +36,14 @@ class HubCachePolicy(RFC2616Policy):
         """Only complete 200 answers are stored."""
         return response.status == 200 and super().should_cache_response(response, request)
 
+    def is_cached_response_valid(self, cachedresponse: Response, response: Response,
+                                 request: Request) -> bool:
+        """A 429 or 503 is the site asking to wait, not an error to cover with the stored copy:
+        it goes on to the backoff middleware (crawler.components.backoff)."""
+        if response.status in (429, 503):
+            return False
+        return super().is_cached_response_valid(cachedresponse, response, request)
+
     def is_cached_response_fresh(self, cachedresponse: Response, request: Request) -> bool:
         """robots.txt: fresh for a day; hubs: never (a conditional request goes out)."""
         if is_robots(request):

@@ -20,6 +20,7 @@ from itemadapter import ItemAdapter
 
 from crawler.distributed.keys import job_keys
 from crawler.pipelines.dedupe import DedupePipeline
+from crawler.similarity import Rule
 from crawler.state.protocol import Match
 from crawler.state.redis_store import RedisState
 
@@ -34,8 +35,8 @@ class _Reexport(Exception):
 class SharedDedupePipeline(DedupePipeline):
     """:class:`DedupePipeline` made atomic across the workers of a job (``REDIS_URL`` only)."""
 
-    def __init__(self, crawler: Crawler, state: Any, threshold: float) -> None:
-        super().__init__(crawler, state, threshold)
+    def __init__(self, crawler: Crawler, state: Any, rule: Rule) -> None:
+        super().__init__(crawler, state, rule)
         if not isinstance(state, RedisState):
             raise TypeError("SharedDedupePipeline needs the Redis state (REDIS_URL)")
         self.redis_state: RedisState = state
@@ -48,10 +49,11 @@ class SharedDedupePipeline(DedupePipeline):
             return False
         return not self.redis_state.client.exists(self.keys.heartbeat(owner))
 
-    def _duplicate(self, url: str, match: Match, kind: str) -> NoReturn:
+    def _duplicate(self, url: str, match: Match, kind: str, also: list[str] | None = None,
+                   published: str | None = None) -> NoReturn:
         if kind == "url" and match.url == url and self._owner_gone(url):
             raise _Reexport(url)
-        super()._duplicate(url, match, kind)
+        super()._duplicate(url, match, kind, also, published)
 
     def process_item(self, item: Any) -> Any:
         """Check and record the story while holding the job's dedupe lock."""
@@ -68,5 +70,5 @@ class SharedDedupePipeline(DedupePipeline):
                 return item
             pending = self.pending.pop(url, None)
             if pending is not None:  # recorded now, before the lock goes: never pending here
-                self.state.add_story(pending.url, pending.fingerprint, pending.sig)
+                self.record(pending)
         return result

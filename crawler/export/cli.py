@@ -90,4 +90,7 @@ def main(argv: list[str] | None = None) -> int:
           f"({manifest['duplicates_merged']['addresses']} duplicate addresses merged"
           + (f"; unfinished: {', '.join(unfinished)}" if unfinished else "")
           + f") -> {args.out}", file=sys.stderr)
+    c = manifest["changes"]
+    print(f"export: since the previous export: {c['added']} added, {c['revised']} revised, "
+          f"{c['gone']} gone (changes.jsonl)", file=sys.stderr)
     return 0

@@ -13,6 +13,7 @@ from typing import IO, Any
 from crawler.capture.merge import RunCaptures, merge_captures
 from crawler.export import card, chart, metadata
 from crawler.export.canonical import month_of
+from crawler.export.changes import CHANGES, ChangeLog, PreviousExport
 from crawler.export.filters import ORDER, Filters
 from crawler.export.sources import Source
 from crawler.export.store import StoryStore
@@ -54,7 +55,7 @@ def _load(store: StoryStore, sources: Sequence[Source], show: bool | None) -> No
                 if p.is_file())
     with _progress(total, "reading runs", "B", show) as bar:
         for index, source in enumerate(sources):
-            lines = Counter({"articles": 0, "duplicates": 0, "unreadable": 0})
+            lines = Counter({"articles": 0, "duplicates": 0, "gone": 0, "unreadable": 0})
             for pos, length, record in read_records(source.articles):
                 lines["articles"] += 1
                 if record is None or not store.add_record(index, pos, length, record):
@@ -66,6 +67,11 @@ def _load(store: StoryStore, sources: Sequence[Source], show: bool | None) -> No
                     lines["unreadable"] += 1
                 bar.update(advance=length)
             lines["rejects"] = count_records(source.rejects)
+            if source.gone is not None:
+                for _, _, record in read_records(source.gone):
+                    lines["gone"] += 1
+                    if record is None or not store.add_gone(record):
+                        lines["unreadable"] += 1
             source.lines = dict(lines)
 
 
@@ -90,11 +96,13 @@ def export(sources: Sequence[Source], out: Path, filters: Filters | None = None,
     per_month_site: Counter[tuple[str, str]] = Counter()
     per_language: Counter[str] = Counter()
     first = last = crawled_max = None
-    exported = 0
-    with StoryStore(temp_dir) as store:
+    exported = revised = 0
+    with StoryStore(temp_dir) as store, PreviousExport(out / FILE_NAMES["jsonl"],
+                                                       temp_dir) as previous:
         _load(store, sources, show)
         store.group()
         counts = store.counts
+        changes = ChangeLog(previous, out / CHANGES)
         writers = open_writers(out, formats, columns)
         handles: dict[int, IO[bytes]] = {}
         try:
@@ -106,6 +114,8 @@ def export(sources: Sequence[Source], out: Path, filters: Filters | None = None,
                         fh = handles[story.src] = sources[story.src].articles.open("rb")
                     fh.seek(story.pos)
                     record = json.loads(fh.read(story.length))
+                    record.setdefault("revision", 1)  # records of runs before revisions
+                    record.setdefault("previous_fingerprint", None)
                     reason = filters.rejects(record)
                     if reason is None:
                         record["alternate_urls"] = story.alternate_urls
@@ -117,7 +127,9 @@ def export(sources: Sequence[Source], out: Path, filters: Filters | None = None,
                     record = ordered(record, columns)
                     for writer in writers:
                         writer.write(record)
+                    changes.story(record)
                     exported += 1
+                    revised += record["revision"] > 1
                     month, site = month_of(record["published"]), record["site"]
                     per_site[site] += 1
                     per_section[record["section"] or NO_SECTION] += 1
@@ -134,6 +146,8 @@ def export(sources: Sequence[Source], out: Path, filters: Filters | None = None,
                 handle.close()
         for writer in writers:
             writer.close()
+        changes.gone(store.gone_statuses())
+        changes.close()
 
     year = (last or crawled_max or "")[:4] or "present"
     (out / CHART).write_bytes(chart.render(
@@ -150,6 +164,9 @@ def export(sources: Sequence[Source], out: Path, filters: Filters | None = None,
                               "records": counts.merged_records,
                               "refetched": counts.versions - counts.addresses,
                               "groups_without_record": counts.without_record},
+        "revisions": {"revised_stories": revised,
+                      "gone_records_left_out": counts.gone},
+        "changes": {"previous_stories": previous.stories, **dict(changes.counts)},
         "filters": filters.describe(),
         "filtered_out": dict(filtered),
         "published": {"first": first, "last": last, "undated": per_month.get("undated", 0)},
@@ -163,7 +180,7 @@ def export(sources: Sequence[Source], out: Path, filters: Filters | None = None,
     manifest["captures"] = merge_captures(
         [RunCaptures(s.id, RunFolder(s.articles.parent).warc, s.manifest) for s in sources
          if s.kind == "run"], out)
-    names = [FILE_NAMES[f] for f in manifest["formats"]] + [CHART]
+    names = [FILE_NAMES[f] for f in manifest["formats"]] + [CHART, CHANGES]
     if manifest["captures"]:
         names.append(manifest["captures"]["index"])
     manifest["files"] = {n: {"bytes": (out / n).stat().st_size, "sha256": sha256(out / n)}

@@ -2,7 +2,8 @@
 
 A run is a folder ``runs/<run-id>/`` (crawler.runs.folder describes it). A file given by path is
 an articles file such as ``scrapy crawl smn -O x.jsonl`` writes, with its sidecars
-``x.duplicates.jsonl`` and ``x.rejects.jsonl`` beside it (see :mod:`crawler.pipelines.outputs`).
+``x.duplicates.jsonl``, ``x.rejects.jsonl`` and ``x.gone.jsonl`` beside it (see
+:mod:`crawler.pipelines.outputs`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ class Source:
     rejects: Path
     manifest: dict[str, Any] | None = None
     """The run's ``manifest.json`` when there is one."""
+    gone: Path | None = None
+    """Stories a revisit found gone (404/410), when the run found any."""
     lines: dict[str, int] = field(default_factory=dict)
     """Lines read per file: articles, duplicates, rejects, and unreadable (bad JSON) lines."""
 
@@ -48,13 +51,14 @@ class Source:
 
 def run_source(run: RunFolder) -> Source:
     """The source of one run folder."""
-    return Source(run.id, "run", run.articles, run.duplicates, run.rejects, run.manifest())
+    return Source(run.id, "run", run.articles, run.duplicates, run.rejects, run.manifest(),
+                  gone=run.gone)
 
 
 def file_source(articles: Path) -> Source:
     """The source of an articles file given by path, with its sidecars beside it."""
     return Source(articles.name, "file", articles, sidecar_path(articles, "duplicates"),
-                  sidecar_path(articles, "rejects"))
+                  sidecar_path(articles, "rejects"), gone=sidecar_path(articles, "gone"))
 
 
 def runs_in(root: Path) -> list[Source]:

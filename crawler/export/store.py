@@ -2,8 +2,9 @@
 
 Records are not held in memory: the database keeps, per address, where its newest version lies
 (source, byte offset, length) and the few fields the canonical rule needs. Addresses are grouped
-into stories by connected components over two kinds of link: ``url -> duplicate_of`` from the
-duplicates files, and ``url -> fingerprint`` for every record (equal fingerprints join). The
+into stories by connected components over two kinds of link: ``url -> duplicate_of`` (and
+``url -> also``) from the duplicates files, and ``url -> fingerprint`` for every record (equal
+fingerprints join). The
 components are found in SQL by min-label propagation with pointer jumping, and every sort
 (stories by component, then by publication) is SQLite's own, which spills to disk.
 """
@@ -34,6 +35,7 @@ CREATE TABLE nodes (id INTEGER PRIMARY KEY, key TEXT UNIQUE, comp INTEGER);
 CREATE TABLE edges (a INTEGER, b INTEGER);
 CREATE TABLE stories (sort_key TEXT, url TEXT, src INTEGER, pos INTEGER, len INTEGER,
                       alternates TEXT, records INTEGER);
+CREATE TABLE gone (url TEXT PRIMARY KEY, status INTEGER, at TEXT) WITHOUT ROWID;
 """
 
 _UPSERT = """
@@ -74,6 +76,8 @@ class GroupCounts:
     """Records of syndicated copies folded into another record's story."""
     merged_addresses: int = 0
     """Addresses kept as alternate_urls."""
+    gone: int = 0
+    """Records left out because a later revisit found their address gone (404/410)."""
 
 
 class StoryStore:
@@ -119,16 +123,37 @@ class StoryStore:
         return True
 
     def add_duplicate(self, line: dict[str, Any]) -> bool:
-        """Remember one duplicates line (url -> duplicate_of); False when it is unusable."""
+        """Remember one duplicates line (url -> duplicate_of, and url -> each of the other
+        stories it matched, ``also``); False when it is unusable."""
         url, target = line.get("url"), line.get("duplicate_of")
         if not (isinstance(url, str) and isinstance(target, str) and url and target):
             return False
         if url != target:
             self._links.append((url, target))
             self._targets.append((target,))
+        also = line.get("also")
+        if isinstance(also, list):
+            self._links += [(url, other) for other in also
+                            if isinstance(other, str) and other and other != url]
         if len(self._links) >= BATCH:
             self._flush()
         return True
+
+    def add_gone(self, line: dict[str, Any]) -> bool:
+        """Remember one gone line (an address that answered 404/410 at a time); False when it
+        is unusable. A record of that address crawled before then is left out of the stories."""
+        url, status, at = line.get("url"), line.get("status"), line.get("at")
+        if not (isinstance(url, str) and isinstance(status, int) and isinstance(at, str)):
+            return False
+        self.db.execute("INSERT INTO gone VALUES (?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
+                        "status = excluded.status, at = excluded.at WHERE excluded.at > gone.at",
+                        (url, status, at))  # fmt: skip
+        return True
+
+    def gone_statuses(self) -> dict[str, int]:
+        """Address -> 404/410 of every address found gone (after :meth:`group`: those whose
+        record was left out)."""
+        return dict(self.db.execute("SELECT url, status FROM gone").fetchall())
 
     def _flush(self) -> None:
         with self.db:
@@ -144,6 +169,10 @@ class StoryStore:
         """Connected components of addresses and fingerprints, then one row per story."""
         self._flush()
         db = self.db
+        with db:  # a record fetched before its address was found gone is no longer a story
+            self.counts.gone = db.execute(
+                "DELETE FROM records WHERE url IN (SELECT g.url FROM gone g WHERE "
+                "substr(g.at, 1, 19) >= substr(records.crawled_at, 1, 19))").rowcount
         with db:
             db.execute("INSERT OR IGNORE INTO nodes (key) SELECT url FROM records")
             db.execute("INSERT OR IGNORE INTO nodes (key) SELECT a FROM links")

@@ -124,7 +124,7 @@ class ParquetWriter:
         link = pa.struct([("url", pa.string()), ("title", pa.string())])
         article = pa.struct([("url", pa.string()), ("title", pa.string()),
                              ("section", pa.string())])
-        types = {"word_count": pa.int64(), "schema_version": pa.int64(),
+        types = {"word_count": pa.int64(), "schema_version": pa.int64(), "revision": pa.int64(),
                  "authors": pa.list_(pa.string()), "alternate_urls": pa.list_(pa.string()),
                  "appended_datelines": pa.list_(pa.string()),
                  "related_links": pa.list_(link), "related_articles": pa.list_(article)}

@@ -9,16 +9,22 @@ Layout of ``DIR`` (every file deterministic for a (seed, size); mtimes derived f
   ``variants`` (the markup variant of each guessed detail, see crawler.mirror.markup) and
   ``story_id``; articles in index order, then the fault articles that are real articles.
 - ``DIR/duplicates.json``: ``{"groups": [[urls of one story], ...], "near_misses": [[a, b],
-  ...], "aliases": {alias_url: canonical_url}, "redirects": [alias urls answering 301]}``.
+  ...], "aliases": {alias_url: canonical_url}, "redirects": [alias urls answering 301],
+  "syndication": {url: {"kind", "of", "duplicate"[, "second"]}}}``: every copy and near miss
+  with its kind and the first page of its source (:mod:`crawler.mirror.syndication`).
+- ``DIR/revisions.json``: the articles edited and removed by each ``--grow --revise``
+  (:mod:`crawler.mirror.revisions`); ``truth.jsonl`` holds their current state.
 - ``DIR/faults.json``: see :mod:`crawler.mirror.faults`.
 - ``DIR/routes.json``: what the server answers besides files (redirects, statuses, flaky and
   slow pages, content types), keyed by live URL.
-- ``DIR/mirror.json``: ``{"seed", "articles", "hosts"}``; lets ``--grow`` check the seed.
+- ``DIR/mirror.json``: ``{"seed", "articles", "hosts"}``; lets ``--grow`` check the seed;
+  ``revised_steps`` lists the ``[before, after]`` sizes of the grows that revised articles.
 
 Options for robustness tests, off by default (default builds do not depend on them): ``faults``
-(a rate: :mod:`crawler.mirror.injected` puts a fault on that share of article pages) and
-``hostile`` (:mod:`crawler.mirror.hostile` adds pages that try to lure or break a crawler).
-Both are recorded in ``faults.json`` and ``mirror.json``.
+(a rate: :mod:`crawler.mirror.injected` puts a fault on that share of article pages),
+``hostile`` (:mod:`crawler.mirror.hostile` adds pages that try to lure or break a crawler) and
+``rate_limit`` (hosts that answer 429/503 with Retry-After on a schedule:
+:mod:`crawler.mirror.ratelimit`). All are recorded in ``faults.json`` and ``mirror.json``.
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.mirror import faults, feeds, hubs, injected, static
+from crawler.mirror import faults, feeds, hubs, injected, ratelimit, revisions, static
 from crawler.mirror.hostile import build_hostile
 from crawler.mirror.model import MirrorArticle
 from crawler.mirror.network import BARE_DOMAINS, WP_DOMAINS, NetworkGenerator, Summary
@@ -43,13 +49,15 @@ from crawler.mirror.sections import (
     section_feed_path,
     section_path,
 )
+from crawler.mirror.syndication import truth_entry
 from crawler.mirror.timeline import SEED_INDEX, day_of, epoch
 from crawler.sites import IMAGE_HOST, SITES, SITES_BY_DOMAIN
 
 MIN_ARTICLES, MAX_ARTICLES = 50, 100_000
 CLASSIC_HOST_LAYOUTS = ("classic", "spacewar2026", "afp")
 """Layouts served on the www hosts and listed by their home pages, sections and feeds."""
-META_FILES = ("truth.jsonl", "duplicates.json", "faults.json", "routes.json", "mirror.json")
+META_FILES = ("truth.jsonl", "duplicates.json", "faults.json", "routes.json", "mirror.json",
+              "revisions.json")
 FEED_ITEMS, FEED_FOREIGN, WP_HOME_ITEMS = 25, 5, 20
 
 
@@ -105,7 +113,9 @@ def _mtime(i: int, a: MirrorArticle) -> int:
     return epoch(day_of(i))
 
 
-def _prepare(root: Path, seed: int, articles: int, grow: bool) -> None:
+def _prepare(root: Path, seed: int, articles: int, grow: bool,
+             revise: bool) -> list[tuple[int, int]]:
+    """Check and clear ``root``; returns the revising steps, this one included."""
     meta = root / "mirror.json"
     if grow:
         if not meta.exists():
@@ -115,7 +125,12 @@ def _prepare(root: Path, seed: int, articles: int, grow: bool) -> None:
             raise ValueError(f"--grow: {root} was built with seed {old['seed']}, not {seed}")
         if articles < old["articles"]:
             raise ValueError(f"--grow: {root} already holds {old['articles']} articles")
-        return
+        steps = [(int(a), int(b)) for a, b in old.get("revised_steps", [])]
+        if revise and articles > old["articles"]:
+            steps.append((int(old["articles"]), articles))
+        return steps
+    if revise:
+        raise ValueError("--revise edits a mirror as it grows: it needs --grow")
     if meta.exists():
         for host in json.loads(meta.read_text())["hosts"]:
             shutil.rmtree(root / host, ignore_errors=True)
@@ -124,6 +139,7 @@ def _prepare(root: Path, seed: int, articles: int, grow: bool) -> None:
     elif root.exists() and any(root.iterdir()):
         raise ValueError(f"{root} is not empty and holds no mirror: refusing to overwrite")
     root.mkdir(parents=True, exist_ok=True)
+    return []
 
 
 def grown_seed(root: Path) -> int | None:
@@ -141,11 +157,14 @@ def _merge_routes(routes: dict[str, Any], extra: dict[str, Any]) -> None:
 
 
 def build(root: Path, articles: int, seed: int = 1, grow: bool = False,
-          fault_rate: float = 0.0, hostile: bool = False) -> dict[str, Any]:
+          fault_rate: float = 0.0, hostile: bool = False,
+          rate_limit: Sequence[str] = (), revise: bool = False) -> dict[str, Any]:
     """Build (or grow) the mirror in ``root``; returns ``mirror.json``'s content.
 
     ``fault_rate`` (0..1) puts an injected fault on that share of article pages; ``hostile``
-    adds the hostile pages. Both off: the default mirror.
+    adds the hostile pages; ``rate_limit`` names hosts that answer 429/503 for a while;
+    ``revise`` (with ``grow``) edits and removes some recent articles. All off: the default
+    mirror.
     """
     if not MIN_ARTICLES <= articles <= MAX_ARTICLES:
         raise ValueError(f"articles must be in {MIN_ARTICLES}..{MAX_ARTICLES}")
@@ -153,7 +172,9 @@ def build(root: Path, articles: int, seed: int = 1, grow: bool = False,
         raise ValueError("the fault rate must be in 0..1")
     inj = injected.Injected(fault_rate, seed) if fault_rate > 0 else None
     truth_urls: list[str] = []
-    _prepare(root, seed, articles, grow)
+    steps = _prepare(root, seed, articles, grow, revise)
+    candidates: dict[int, MirrorArticle] = {}
+    """Articles recent at some revising step: they may be edited or removed."""
     w = Writer(root)
     gen = NetworkGenerator(seed)
     for url in faults.URLS.values():
@@ -163,6 +184,7 @@ def build(root: Path, articles: int, seed: int = 1, grow: bool = False,
     near_misses: list[list[str]] = []
     aliases: dict[str, str] = {}
     redirect_aliases: list[str] = []
+    syndication: dict[str, dict[str, Any]] = {}
     with (root / "truth.jsonl").open("w", encoding="utf-8", newline="\n") as truth:
         for i in range(articles):
             g = gen.article(i)
@@ -185,7 +207,14 @@ def build(root: Path, articles: int, seed: int = 1, grow: bool = False,
                 groups[a.story_id].append(a.url)
             if g.near_miss_of is not None:
                 near_misses.append([gen.summaries[g.near_miss_of].url, a.url])
+            entry = truth_entry(g, gen)
+            if entry is not None:
+                syndication[a.url] = entry
+                if g.harder is not None and not g.harder.duplicate:
+                    near_misses.append([entry["of"], a.url])
             truth.write(json.dumps(truth_record(a), ensure_ascii=False, sort_keys=True) + "\n")
+            if any(revisions.is_recent(a, i, before) for before, _ in steps):
+                candidates[i] = a
         fs = faults.build_faults(seed, gen.summaries[:SEED_INDEX])
         for a in fs.truth:
             truth.write(json.dumps(truth_record(a), ensure_ascii=False, sort_keys=True) + "\n")
@@ -207,7 +236,21 @@ def build(root: Path, articles: int, seed: int = 1, grow: bool = False,
     routes["flaky"].update(fs.flaky)
     routes["slow"] += fs.slow
     routes["types"].update(fs.types)
-    hosts = _write_hubs(w, gen.summaries, fs.links, hub_time, routes)
+    untouchable = revisions.untouchable(
+        groups.values(), near_misses, aliases, syndication,
+        [*faults.URLS.values(), *(f["url"] for f in fs.spec.get("injected", {}).get("faults", []))])
+    revised = revisions.plan(seed, steps, candidates, untouchable)
+    gone = _revise(root, w, seed, steps, revised, candidates, routes)
+    hosts = _write_hubs(w, [s for s in gen.summaries if s.url not in gone], fs.links, hub_time,
+                        routes)
+    if rate_limit:
+        unknown = sorted(set(rate_limit) - hosts)
+        if unknown:
+            raise ValueError(f"--rate-limit: not a host of the mirror: {', '.join(unknown)}")
+        routes["rate_limits"] = [ratelimit.schedule(h) for h in rate_limit]
+        fs.spec["rate_limit"] = ratelimit.spec(routes["rate_limits"])
+    _dump(root / "revisions.json", revisions.document(
+        revised, {i: a.url for i, a in candidates.items()}))
     _dump(root / "faults.json", fs.spec)
     _dump(root / "routes.json", routes)
     _dump(root / "duplicates.json", {
@@ -215,14 +258,56 @@ def build(root: Path, articles: int, seed: int = 1, grow: bool = False,
         "near_misses": near_misses,
         "aliases": aliases,
         "redirects": redirect_aliases,
+        "syndication": syndication,
     })
     meta: dict[str, Any] = {"seed": seed, "articles": articles, "hosts": sorted(hosts)}
+    if steps:
+        meta["revised_steps"] = [list(step) for step in steps]
     if fault_rate > 0:
         meta["fault_rate"] = fault_rate
     if hostile:
         meta["hostile"] = True
+    if rate_limit:
+        meta["rate_limit"] = list(rate_limit)
     _dump(root / "mirror.json", meta)
     return meta
+
+
+def _revise(root: Path, w: Writer, seed: int, steps: list[tuple[int, int]],
+            revised: revisions.Plan,
+            candidates: dict[int, MirrorArticle], routes: dict[str, Any]) -> set[str]:
+    """Write the edited pages, take the removed ones away, bring ``truth.jsonl`` up to date;
+    returns the removed addresses."""
+    if not revised.changes and not revised.removed:
+        return set()
+    current: dict[str, dict[str, Any]] = {}
+    for i, changes in revised.changes.items():
+        if i in revised.removed:
+            continue
+        a = candidates[i]
+        page = revisions.edited(a, i, seed, changes)
+        w.write(page.url, render(page),
+                revisions.edited_mtime(_mtime(i, a), steps, changes, a.layout))
+        current[page.url] = truth_record(page)
+    gone: set[str] = set()
+    for i, (_, status) in revised.removed.items():
+        url = candidates[i].url
+        (root / file_for(url)).unlink(missing_ok=True)
+        if status != 404:
+            routes["status"][url] = status
+        gone.add(url)
+    path = root / "truth.jsonl"
+    tmp = path.with_suffix(".jsonl.tmp")
+    with path.open(encoding="utf-8") as old, tmp.open("w", encoding="utf-8", newline="\n") as new:
+        for line in old:
+            url = json.loads(line)["url"]
+            if url in gone:
+                continue
+            rec = current.get(url)
+            new.write(line if rec is None else
+                      json.dumps(rec, ensure_ascii=False, sort_keys=True) + "\n")
+    os.replace(tmp, path)
+    return gone
 
 
 def _dump(path: Path, obj: Any) -> None:

@@ -4,6 +4,7 @@
 
     main(["build", "DIR", "--articles", "300", "--seed", "1"])
     main(["build", "DIR", "--articles", "600", "--grow"])   # keep every existing article page
+    main(["build", "DIR", "--articles", "900", "--grow", "--revise"])  # edit and remove a few
     main(["serve", "DIR", "--port", "0"])                     # prints 'mirror: http://127.0.0.1:P'
     main(["serve", "--articles", "300", "--seed", "1"])      # builds a temporary mirror first
     main(["serve", "--warc", "output/runs", "--port", "0"])   # the pages captured by past runs
@@ -46,6 +47,12 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--hostile", action="store_true",
                    help="add hostile pages: links and redirects to loopback/private hosts and "
                         "other schemes, an XXE feed, a gzip bomb, path-like titles")
+    b.add_argument("--revise", action="store_true",
+                   help="with --grow: edit some recent articles (a paragraph added, a headline "
+                        "changed) and remove a few; revisions.json says which")
+    b.add_argument("--rate-limit", metavar="HOST[,HOST]", default="",
+                   help="hosts that answer 429/503 with Retry-After for a while, on a known "
+                        "schedule (recorded in faults.json), e.g. www.spacedaily.com")
     s = sub.add_parser("serve", help="serve a mirror over loopback")
     s.add_argument("dir", type=Path, nargs="?", help="a built mirror (else build a temporary one)")
     s.add_argument("--articles", type=int, default=300)
@@ -68,7 +75,9 @@ def _build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         meta = build(args.dir, args.articles, seed, grow=args.grow,
-                     fault_rate=args.faults, hostile=args.hostile)
+                     fault_rate=args.faults, hostile=args.hostile,
+                     rate_limit=[h.strip() for h in args.rate_limit.split(",") if h.strip()],
+                     revise=args.revise)
     except ValueError as exc:
         print(f"mirror: {exc}", file=sys.stderr)
         return 2

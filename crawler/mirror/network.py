@@ -22,6 +22,7 @@ from crawler.mirror.model import MirrorArticle, RelatedBlock, RelatedItem
 from crawler.mirror.render_afp import BOX_TITLES
 from crawler.mirror.sections import SECTIONS, WAR_LABELS, news_label
 from crawler.mirror.seed import related_url, seed_article
+from crawler.mirror.syndication import WIRE, Harder, harder_story, shared_lead
 from crawler.mirror.timeline import (
     SEED_INDEX,
     afp_id,
@@ -34,7 +35,6 @@ from crawler.sites import IMAGE_HOST, SITES, SITES_BY_DOMAIN, slugify_title
 
 WINDOW = 400
 """How far back related content, syndication and follow-ups look (keeps memory bounded)."""
-WIRE = ("AFP", "UPI", "SPX")
 WP_DOMAINS = ("spacedaily.com", "terradaily.com")
 NOT_FOUND_URL = "https://www.spacewar.com/reports/This_Story_Was_Removed_999.html"
 """A dead link some related blocks carry (a fault: the server answers 404)."""
@@ -89,6 +89,9 @@ class Story:
     sites: list[str] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
     indices: list[int] = field(default_factory=list)
+    shares_lead: bool = False
+    """Whether it opens with another story's lead (a follow-up or near miss): never a source
+    of harder copies (crawler.mirror.syndication)."""
 
 
 @dataclass
@@ -131,6 +134,8 @@ class Generated:
     """Index of the article whose story this one syndicates."""
     near_miss_of: int | None = None
     """Index of the article this follow-up shares its opening with."""
+    harder: Harder | None = None
+    """A harder copy or near miss (crawler.mirror.syndication), when this page is one."""
 
 
 def hyphen_slug(title: str) -> str:
@@ -388,6 +393,7 @@ class NetworkGenerator:
             return self._finish(Generated(a, self._summary(i, a)), story)
         rng = random.Random(f"{self.seed}/{i}")
         gen_copy_of = near_of = None
+        hard = None
         if i < SEED_INDEX:
             story = self._seed_related_story(rng, i)
             site, layout = "spacewar.com", "classic"
@@ -400,26 +406,33 @@ class NetworkGenerator:
                 gen_copy_of = source.indices[0]
             elif near is not None:
                 fresh = self._fresh_story(rng, i)
-                keep = near.paragraphs[: rng.choice((1, 2))]
+                keep = shared_lead(near.paragraphs, rng.choice((1, 2)))
                 fresh.paragraphs = keep + textgen.paragraphs(rng, rng.randint(6, 11), False)
+                fresh.shares_lead = True
                 story = fresh
-                near_of = near.indices[-1]
+                near_of = near.indices[0]
             else:
                 story = self._fresh_story(rng, i)
+                hard = harder_story(self, i, story)
+                if hard is not None:
+                    story = hard.story
             v = self._rng(i, "site")
             site = self._site(rng, story, v)
             layout = "classic"
             if site in WP_DOMAINS and rng.random() < 0.3:
                 layout = "wordpress"
-            elif rng.random() < 0.012 and source is None:
+            elif rng.random() < 0.012 and source is None and not (hard and hard.duplicate):
                 layout = "legacy"
             elif (site == "spacewar.com" and source is None and story.date_text
                   and story.byline[0] and v.random() < SPACEWAR2026_SHARE):
                 # as seen: the headline, then a byline and a dateline apart
                 layout = "spacewar2026"
         g = self._compose(rng, i, site, layout, story)
-        g.copy_of, g.near_miss_of = gen_copy_of, near_of
-        return self._finish(g, story)
+        g.copy_of, g.near_miss_of, g.harder = gen_copy_of, near_of, hard
+        self._finish(g, story)
+        if hard is not None and hard.original is not None:
+            self.stories[i] = hard.original  # later copies copy the story, not this copy
+        return g
 
     def _site(self, rng: random.Random, story: Story, v: random.Random) -> str:
         partner = CROSS_POSTS.get(story.sites[0]) if story.sites else None

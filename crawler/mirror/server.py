@@ -7,12 +7,15 @@ A raw asyncio protocol (HTTP/1.1, keep-alive, pipelining, GET and HEAD) serving 
 for the first N requests of this server process, then 200) and slow pages (answered after
 ``slow_seconds``; default ``$MIRROR_SLOW_SECONDS`` or 30).
 
-Two endpoints outside any host, for tests: ``GET /_mirror/stats`` returns
+Endpoints outside any host, for tests: ``GET /_mirror/log`` returns the request log
+(:mod:`crawler.mirror.requestlog`: arrival time, live URL and status of every request);
+``GET /_mirror/stats`` returns
 ``{"hits": {live_url: count}}`` for fault addresses and robots-disallowed paths (query strings
 dropped; a test can check a polite crawl never fetched ``/search/`` or ``/cgi-bin/``), and
-``GET /_mirror/reset`` zeroes those counts and the flaky counters. Any path with a ``/_probe/``
-segment is counted too: hostile pages point there (``__MIRROR_BASE__/_probe/...``) so that a
-test sees whether the crawler was lured to loopback.
+``GET /_mirror/reset`` zeroes those counts, the flaky counters, the log and the rate limits
+(:mod:`crawler.mirror.ratelimit`: a host answering 429/503 with Retry-After on a schedule).
+Any path with a ``/_probe/`` segment is counted too: hostile pages point there
+(``__MIRROR_BASE__/_probe/...``) so that a test sees whether the crawler was lured to loopback.
 
 Routes of fault-heavy and hostile builds (absent from default builds): ``encoded`` (served
 with ``Content-Encoding``, e.g. a gzip bomb), ``oversize`` (the file padded on the fly to
@@ -54,6 +57,8 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
+from crawler.mirror.ratelimit import RateLimits
+from crawler.mirror.requestlog import RequestLog
 from crawler.mirror.static import DISALLOWED
 
 CACHE_ENTRIES = 4096
@@ -64,7 +69,8 @@ MAX_HEAD = 64 * 1024
 READY_PREFIX = "mirror: "
 
 _REASONS = {200: "OK", 301: "Moved Permanently", 304: "Not Modified", 400: "Bad Request",
-            404: "Not Found", 405: "Method Not Allowed", 500: "Internal Server Error"}
+            404: "Not Found", 405: "Method Not Allowed", 410: "Gone", 429: "Too Many Requests",
+            500: "Internal Server Error", 503: "Service Unavailable"}
 _TYPES = {".html": "text/html", ".htm": "text/html", ".xml": "text/xml", ".txt": "text/plain",
           ".css": "text/css", ".jpg": "image/jpeg", ".gif": "image/gif", ".png": "image/png",
           ".pdf": "application/pdf", ".cgi": "text/html", ".json": "application/json"}
@@ -131,6 +137,8 @@ class Mirror:
         self.oversize = {server_path(k): v for k, v in routes.get("oversize", {}).items()}
         self.chains = {server_path(k) for k in routes.get("chains", [])}
         self.templated = {server_path(k) for k in routes.get("templated", [])}
+        self.rate_limits = RateLimits.from_routes(routes)
+        self.log = RequestLog()
         self.watched = (set(self.redirects) | set(self.status) | set(self.flaky_limit)
                         | self.slow | set(self.types) | set(self.encoded)
                         | set(self.oversize) | self.chains | self.templated)
@@ -149,6 +157,8 @@ class Mirror:
         """Zero the hit counts and the flaky counters."""
         self.flaky_count.clear()
         self.hits.clear()
+        self.log.clear()
+        self.rate_limits.reset()
 
     def count(self, path: str) -> None:
         """Count a request of a watched path (faults, disallowed prefixes)."""
@@ -238,6 +248,10 @@ _CLOCK = _Clock()
 class MirrorProtocol(asyncio.Protocol):
     """One client connection: parses pipelined requests and answers them in order."""
 
+    serving: tuple[float, str] | None = None
+    """Arrival time and path of the request being answered (for the request log); a subclass
+    that answers from elsewhere (crawler.mirror.replay) never sets it, and logs nothing."""
+
     def __init__(self, mirror: Mirror) -> None:
         self.mirror = mirror
         self.buffer = b""
@@ -290,10 +304,18 @@ class MirrorProtocol(asyncio.Protocol):
         if path.startswith("/_mirror/"):
             if path == "/_mirror/reset":
                 m.reset()
-            body = json.dumps(m.stats()).encode()
-            self._send(200, body, "application/json", close=close, head_only=head_only)
+            doc = m.log.document() if path == "/_mirror/log" else m.stats()
+            self._send(200, json.dumps(doc).encode(), "application/json", close=close,
+                       head_only=head_only)
             return
         m.count(path)
+        now = time.time()
+        self.serving = (now, path)
+        limited = m.rate_limits.answer(path, now)
+        if limited is not None:
+            self._send(limited[0], b"<html><body>Slow down</body></html>\n", "text/html",
+                       close=close, extra=limited[1], head_only=head_only)
+            return
         if path in m.chains:
             query = target.split("?", 1)[1] if "?" in target else ""
             hop = int(query[4:]) if query.startswith("hop=") and query[4:].isdigit() else 0
@@ -360,6 +382,7 @@ class MirrorProtocol(asyncio.Protocol):
         # No Content-Length: the body ends when the connection closes.
         if self.transport is None:
             return
+        self._logged(200)
         head = (f"HTTP/1.1 200 OK\r\nServer: smn-mirror\r\nDate: {_CLOCK.now()}\r\n"
                 f"Content-Type: {ctype}\r\nConnection: close\r\n\r\n").encode("latin-1")
         self.transport.write(head if head_only else head + body + padding)
@@ -375,10 +398,17 @@ class MirrorProtocol(asyncio.Protocol):
         self._send(200, body, ctype, close=close, extra=extra, head_only=head_only)
         self._process()
 
+    def _logged(self, status: int) -> None:
+        """Log the answer to the request being served (once)."""
+        if self.serving is not None:
+            self.mirror.log.add(self.serving[0], self.serving[1], status)
+            self.serving = None
+
     def _send(self, status: int, body: bytes, ctype: str | None, *, close: bool = False,
               extra: str = "", head_only: bool = False) -> None:
         if self.transport is None:
             return
+        self._logged(status)
         head = (f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}\r\n"
                 f"Server: smn-mirror\r\nDate: {_CLOCK.now()}\r\n")
         if ctype:
@@ -430,6 +460,13 @@ class RunningMirror:
     def hits(self) -> dict[str, int]:
         """Requests per watched live URL (faults, robots-disallowed paths)."""
         return dict(self.mirror.stats()["hits"])
+
+    def request_log(self) -> list[tuple[float, str, int]]:
+        """(arrival time, live url, status) of every request so far, oldest first (a built
+        mirror's; a replay of captured pages keeps no log)."""
+        if not isinstance(self.mirror, Mirror):
+            return []
+        return [(t, u, s) for t, u, s in self.mirror.log.document()["requests"]]
 
     def stop(self) -> None:
         """Stop serving and join the thread (idempotent)."""

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import random
 
+from crawler.mirror.phrasing import sentence_template
+
 ACTORS = (
     "NATO", "the Pentagon", "China", "Russia", "Japan", "India", "the European Union", "Ukraine",
     "South Korea", "France", "Germany", "Britain", "Australia", "Brazil", "Israel", "Turkey",
@@ -62,26 +64,6 @@ REASONS = (
     "a failed test last year", "growing demand from allies", "concerns over orbital debris",
     "strong results from early trials", "a shortage of skilled engineers",
     "the need to cut emissions", "competition from commercial providers",
-)
-_SENTENCES = (
-    "{actor} said {time} it {verb_past} the {adj} {thing}, a move analysts said could reshape "
-    "the sector.",
-    "The {thing} is expected to enter service within {num} years, according to {actor}.",
-    "Officials cited {reason} as the main factor behind the decision.",
-    "The programme has cost {amount} so far, and {actor2} has promised further funding.",
-    "{q}We are confident the {thing} will deliver what we promised,{q2} said {person}, "
-    "{role} at {actor}.",
-    "Critics argue that {reason} was underestimated from the start.",
-    "{actor2} is developing a rival {thing} of its own, with a first test planned for next year.",
-    "Engineers ran {num} trials before the {thing} was cleared for flight.",
-    "The announcement follows months of talks between {actor} and {actor2}.",
-    "{person}, {role} at {actor2}, said the schedule remained {q}tight but achievable{q2}.",
-    "The agreement covers {num} units and includes training and maintenance.",
-    "Data from the {thing} will be shared with partners in {place}.",
-    "Earlier attempts stalled because of {reason}, officials said.",
-    "Some {num} companies bid for the contract, which runs until the end of the decade.",
-    "{actor} has not disclosed the total value of the deal.",
-    "Analysts said {reason} could still delay the {thing} by several months.",
 )
 _TITLES = (
     "{Actor} {verb} {adj} {thing}",
@@ -145,7 +127,7 @@ def paragraph(rng: random.Random, wire: bool) -> str:
     True
     """
     n = rng.choice((1, 1, 2, 2, 3))
-    sentences = [_fill(rng, rng.choice(_SENTENCES), wire) for _ in range(n)]
+    sentences = [_fill(rng, sentence_template(rng), wire) for _ in range(n)]
     text = " ".join(sentences)
     if wire and n > 1 and rng.random() < 0.2:
         text = text.replace(", a move", " -- a move", 1).replace(", according", " -- according")
@@ -158,7 +140,7 @@ def sentence(rng: random.Random, wire: bool) -> str:
     >>> sentence(random.Random(3), wire=False)[-1] in ".”"
     True
     """
-    return _fill(rng, rng.choice(_SENTENCES), wire)
+    return _fill(rng, sentence_template(rng), wire)
 
 
 def paragraphs(rng: random.Random, count: int, wire: bool) -> list[str]:

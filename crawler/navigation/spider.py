@@ -4,6 +4,7 @@ crawler.navigation.links."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,6 +17,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.components.dupefilter import KeySet
+from crawler.navigation.backfill import Backfill, Window
 from crawler.navigation.feedlinks import feed_links, looks_like_feed
 from crawler.navigation.links import (
     ARTICLE_PRIORITY,
@@ -24,7 +26,10 @@ from crawler.navigation.links import (
     is_feed_url,
     link_priority,
 )
+from crawler.navigation.revisits import GONE, REVISIT, header, revisit_request, today
 from crawler.pages import extract_article
+from crawler.pipelines.outputs import JsonLinesWriter
+from crawler.similarity import version_of
 from crawler.sites import (
     SITES,
     SITES_BY_DOMAIN,
@@ -90,28 +95,40 @@ class SmnSpider(scrapy.Spider):
     """Crawls the Space Media Network: home, sections and pagination, feeds, related links.
 
     Arguments: ``sites`` (comma-separated domains, default all), ``start_urls``
-    (comma-separated live addresses of any kind of page; their hosts are allowed) and
-    ``resume`` (1: an interrupted run goes on, so unchanged hubs are read again in full).
+    (comma-separated live addresses of any kind of page; their hosts are allowed), ``resume``
+    (1: an interrupted run goes on, so unchanged hubs are read again in full), and ``since`` and
+    ``until`` (ISO dates: a backfill of that window, crawler.navigation.backfill, instead of
+    the regular crawl).
 
     Incremental by the persistent state (crawler.state): a link to an address already exported
     or recorded as a duplicate is not requested; a hub that the HTTP cache revalidated as
     unchanged (304) is not followed; pagination stops at the first page with no new article
-    (``SMN_PAGINATION_STOP``; the distributed add-on turns it off).
+    (``SMN_PAGINATION_STOP``; the distributed add-on turns it off). Stories published within
+    ``SMN_REFRESH_DAYS`` of their host's newest are revisited with conditional requests
+    (crawler.navigation.revisits).
     """
 
     name = "smn"
     state: State
     stop_pagination: bool = False
+    refresh_days: int = 0
+    backfill: Backfill | None = None
+    gone_file: JsonLinesWriter | None = None
 
     def __init__(
         self,
         sites: str | None = None,
         start_urls: str | None = None,
         resume: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
         *args: Any,
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
+        if until and not since:
+            raise ValueError("until needs since: a backfill window starts somewhere")
+        self.window = Window.parse(since, until) if since else None
         self.site_domains = site_domains(sites)
         self.seed_urls = _split(start_urls)
         self.extra_hosts: frozenset[str] = frozenset(
@@ -144,7 +161,20 @@ class SmnSpider(scrapy.Spider):
         spider.stop_pagination = (
             not spider.resume and crawler.settings.getbool("SMN_PAGINATION_STOP")
         )
+        spider.refresh_days = crawler.settings.getint("SMN_REFRESH_DAYS")
+        if spider.window is not None:
+            spider.backfill = Backfill(spider, spider.window,
+                                       crawler.settings.getint("SMN_BACKFILL_MAX_PAGES"))
+        spider.gone_file = JsonLinesWriter(crawler, "gone", "SMN_GONE_PATH")
+        crawler.signals.connect(spider._closing, signal=signals.spider_closed)
         return spider
+
+    def _closing(self) -> None:
+        assert self.crawler.stats is not None
+        if self.backfill is not None:
+            self.crawler.stats.set_value("backfill/summary", self.backfill.summary())
+        if self.gone_file is not None and self.gone_file.count:
+            self.gone_file.close()
 
     def _connect_late(self) -> None:
         # After the pipelines' own item_scraped handlers: the dedupe pipeline records the story
@@ -152,7 +182,8 @@ class SmnSpider(scrapy.Spider):
         self.crawler.signals.connect(self.item_exported, signal=signals.item_scraped)
 
     def item_exported(self, item: Any, response: Response | None = None) -> None:
-        """Remember the addresses an exported article was fetched by (aliases, redirects)."""
+        """Remember the addresses an exported article was fetched by (aliases, redirects) and
+        its page's validators (for conditional revisits)."""
         if response is None:
             return
         url = ItemAdapter(item).get("url")
@@ -161,6 +192,13 @@ class SmnSpider(scrapy.Spider):
         for fetched in {response.url, *response.meta.get("redirect_urls", ())}:
             if fetched != url and self.state.seen_url(fetched) is None:
                 self.state.add_url(fetched, str(url))
+        self.keep_validators(str(url), response)
+
+    def keep_validators(self, url: str, response: Response) -> None:
+        """Remember the ETag and Last-Modified a story's page was fetched with."""
+        etag, last_modified = header(response, "ETag"), header(response, "Last-Modified")
+        if etag or last_modified:
+            self.state.set_validators(url, etag, last_modified)
 
     def seed_addresses(self) -> list[str]:
         """The addresses a crawl starts from: explicit start URLs, else homes and feeds."""
@@ -175,7 +213,12 @@ class SmnSpider(scrapy.Spider):
         return urls
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        """Seed the crawl from :meth:`seed_addresses`."""
+        """Seed the crawl from :meth:`seed_addresses`, then revisit the recent stories; a
+        backfill starts from the home pages only."""
+        if self.backfill is not None:
+            for request in self.backfill.seeds(self.home_addresses()):
+                yield request
+            return
         for url in self.seed_addresses():
             priority = FEED_PRIORITY if is_feed_url(url) else ARTICLE_PRIORITY
             self.requested_this_run.add(_unsigned_key(url))
@@ -186,6 +229,65 @@ class SmnSpider(scrapy.Spider):
                 priority=priority,
                 meta={"smn_hub": not looks_like_article_url(url)},
             )
+        if self.refresh_days > 0 and not self.seed_urls:
+            assert self.crawler.stats is not None
+            for story in self.state.recent(self.refresh_days, today()):
+                self.crawler.stats.inc_value("revisits/requested")
+                yield revisit_request(story, self.state.validators(story.url), self.revisited,
+                                      self.on_revisit_error)  # fmt: skip
+
+    def home_addresses(self) -> list[str]:
+        """The home pages of the sites (classic, and the WordPress home where there is one)."""
+        urls = [SITES_BY_DOMAIN[d].home_url for d in self.site_domains]
+        urls += [f"https://{d}/" for d in self.site_domains if d in WORDPRESS_DOMAINS]
+        return urls
+
+    # --- revisits --------------------------------------------------------------------------
+
+    def revisited(self, response: Response) -> Iterator[Any]:
+        """The answer to a revisit: unchanged, the same body, a new revision, or gone."""
+        stats = self.crawler.stats
+        assert stats is not None
+        stored = response.meta[REVISIT]
+        if response.status == 304:
+            stats.inc_value("revisits/unchanged")
+            return
+        if response.status in GONE:
+            self.gone(stored["url"], response.status)
+            return
+        article = None
+        if isinstance(response, TextResponse) and is_markup(response):
+            article = extract_article(response)
+        if article is None:
+            stats.inc_value("revisits/not_an_article")
+            return
+        same = (version_of(article.title, article.body) == stored["version"]
+                if stored["version"] else article.fingerprint == stored["fingerprint"])
+        if same:
+            stats.inc_value("revisits/same_body")
+            self.keep_validators(stored["url"], response)
+            return
+        stats.inc_value("revisits/revised")
+        stats.inc_value("pages/article")
+        article.url = stored["url"]
+        article.revision = int(stored["revision"]) + 1
+        article.previous_fingerprint = stored["fingerprint"]
+        yield article
+
+    def gone(self, url: str, status: int) -> None:
+        """A stored story answered 404 or 410: record it in the state and the gone file."""
+        assert self.crawler.stats is not None and self.gone_file is not None
+        self.crawler.stats.inc_value("revisits/gone")
+        self.state.mark_gone(url, status)
+        self.gone_file.write({"url": url, "status": status,
+                              "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")})
+        self.logger.info("Gone (%d): %s", status, url)
+
+    def on_revisit_error(self, failure: Failure) -> None:
+        """A revisit failed for good (not a 404/410): counted, tried again by the next run."""
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("revisits/failed")
+        self.on_error(failure)
 
     # --- navigation ----------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ Layout under the output folder (``--output``, default ``output``)::
 
     runs/.lock                  held (flock) while a run of this job is going on
     runs/<run-id>/articles.jsonl, duplicates.jsonl, rejects.jsonl   the records (JSON Lines)
+    runs/<run-id>/gone.jsonl    stories a revisit found gone (404/410), when there are any
     runs/<run-id>/crawl.log, stats.json                             the crawl's log and stats
     runs/<run-id>/manifest.json the run's account; ``status`` is "running" until it ends
     runs/<run-id>/warc/         the pages as the sites sent them, and index.cdxj (crawler.capture)
@@ -32,7 +33,8 @@ from crawler.jsonl import repair_jsonl
 ARTICLES = "articles.jsonl"
 DUPLICATES = "duplicates.jsonl"
 REJECTS = "rejects.jsonl"
-RECORD_FILES = (ARTICLES, DUPLICATES, REJECTS)
+GONE = "gone.jsonl"
+RECORD_FILES = (ARTICLES, DUPLICATES, REJECTS, GONE)
 """The JSON Lines files of a run, in the order a record may reach them."""
 MANIFEST = "manifest.json"
 LOG = "crawl.log"
@@ -92,6 +94,11 @@ class RunFolder:
         return self.path / REJECTS
 
     @property
+    def gone(self) -> Path:
+        """Each story a revisit found gone (404/410), with the status and time."""
+        return self.path / GONE
+
+    @property
     def log(self) -> Path:
         """The crawl's log."""
         return self.path / LOG
@@ -149,12 +156,16 @@ def unfinished_run(runs: Path) -> RunFolder | None:
     return None
 
 
-def previous_manifest(runs: Path, current: RunFolder) -> dict[str, Any] | None:
-    """The manifest of the last run that finished before this one."""
+def previous_manifest(runs: Path, current: RunFolder,
+                      backfill: bool | None = None) -> dict[str, Any] | None:
+    """The manifest of the last run that finished before this one; with ``backfill`` given,
+    the last one of that kind (a backfill's stories are older and compare only with
+    another backfill's)."""
     for folder in reversed(run_folders(runs)):
         if folder.id >= current.id:
             continue
         manifest = folder.manifest()
-        if is_finished(manifest):
+        if is_finished(manifest) and (backfill is None or backfill == bool(
+                manifest and manifest.get("backfill"))):
             return manifest
     return None

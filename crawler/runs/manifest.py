@@ -26,6 +26,21 @@ def present(value: Any) -> bool:
     return value is not None and value != [] and value != ""
 
 
+def backoff_per_host(stats: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The 429/503 backoff stats (crawler.components.backoff) grouped by host.
+
+    >>> backoff_per_host({"backoff/www.a.com/429": 2, "backoff/www.a.com/paused_seconds": 4.0,
+    ...                   "other": 1})
+    {'www.a.com': {'429': 2, 'paused_seconds': 4.0}}
+    """
+    hosts: dict[str, dict[str, Any]] = {}
+    for key, value in sorted(stats.items()):
+        if key.startswith("backoff/") and key.count("/") == 2:
+            _, host, name = key.split("/")
+            hosts.setdefault(host, {})[name] = value
+    return hosts
+
+
 def coverage(articles: Path) -> dict[str, dict[str, Any]]:
     """Per site: article count, the share (0-100) of articles with each field present, and
     the number of articles read by each extraction path ('template': a layout of the network,
@@ -80,6 +95,9 @@ def account(run: RunFolder, stats: dict[str, Any]) -> dict[str, Any]:
         "errors": with_prefix("errors/"),
         "refused": with_prefix("security/refused/"),
         "retries": stats.get("retry/count", 0),
+        "backoff": backoff_per_host(stats),
+        "revisits": with_prefix("revisits/"),
+        "gone": sum(1 for _ in iter_jsonl(run.gone)),
         "incremental": {
             "skipped_known": stats.get("incremental/skipped", 0),
             "hubs_unchanged": stats.get("incremental/hub_unchanged", 0),
@@ -88,7 +106,25 @@ def account(run: RunFolder, stats: dict[str, Any]) -> dict[str, Any]:
         },
         "coverage": coverage(articles),
         "warc": capture_account(run.warc),
+        **backfill_account(stats),
     }
+
+
+def backfill_account(stats: dict[str, Any]) -> dict[str, Any]:
+    """A backfill's window and coverage per site and section (crawler.navigation.backfill);
+    nothing for a regular run.
+
+    >>> backfill_account({})
+    {}
+    >>> b = backfill_account({"backfill/summary": {"since": "2024-01-01", "until": None,
+    ...                       "coverage": {}}, "backfill/outside_window": 3})["backfill"]
+    >>> b["since"], b["outside_window"]
+    ('2024-01-01', 3)
+    """
+    summary = stats.get("backfill/summary")
+    if not isinstance(summary, dict):
+        return {}
+    return {"backfill": {**summary, "outside_window": stats.get("backfill/outside_window", 0)}}
 
 
 def summary(manifest: dict[str, Any], run: RunFolder) -> str:

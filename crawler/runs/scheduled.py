@@ -50,6 +50,10 @@ class RunOptions:
     redis: str | None = None
     job: str | None = None
     settings: dict[str, str] | None = None
+    since: str | None = None
+    """A backfill: the first day of its window (ISO date); None: a regular run."""
+    until: str | None = None
+    """A backfill: the last day of its window (None: up to today)."""
 
 
 def default_job() -> str:
@@ -75,6 +79,7 @@ def crawl_settings(opts: RunOptions, run: RunFolder) -> dict[str, Any]:
         },
         "SMN_DUPLICATES_PATH": str(run.duplicates),
         "SMN_REJECTS_PATH": str(run.rejects),
+        "SMN_GONE_PATH": str(run.gone),
         "SMN_STATS_PATH": str(run.stats),
         "SMN_STATE_PATH": str(out / "state.sqlite"),
         "LOG_FILE": str(run.log),
@@ -142,6 +147,12 @@ def _run_logged(opts: RunOptions, runs: Path, run: RunFolder, settings: dict[str
     if any(repaired.values()) or recovered:
         logger.info("Repaired %s; %d lines of the earlier attempt recorded in the state",
                     {k: v for k, v in repaired.items() if v}, recovered)
+    window = earlier.get("backfill") or (
+        {"since": opts.since, "until": opts.until} if opts.since else None)
+    if resumed and window and (opts.since, opts.until) != (window["since"], window["until"]):
+        print(f"crawl: resuming run {run.id}, a backfill of {window['since']}.."
+              f"{window['until'] or 'today'} (the window given now waits for the next run)",
+              file=sys.stderr)
     manifest: dict[str, Any] = {
         "run_id": run.id,
         "status": "running",
@@ -153,10 +164,16 @@ def _run_logged(opts: RunOptions, runs: Path, run: RunFolder, settings: dict[str
         "repaired_bytes": {k: v for k, v in repaired.items() if v},
         "recovered_lines": recovered,
     }
+    if window:
+        manifest["backfill"] = {"since": window["since"], "until": window["until"]}
     run.write_manifest(manifest)
     spider_args = {"resume": "1"} if resumed else {}
     if opts.sites:
         spider_args["sites"] = opts.sites
+    if window:
+        spider_args["since"] = window["since"]
+        if window["until"]:
+            spider_args["until"] = window["until"]
     try:
         # The log goes to crawl.log through run_log, not through Scrapy's own root handler.
         stats = crawl_in_process(
@@ -167,14 +184,18 @@ def _run_logged(opts: RunOptions, runs: Path, run: RunFolder, settings: dict[str
         logger.exception("The crawl crashed")
         stats, error = {}, f"{type(exc).__name__}: {exc}"
     manifest.update(account.account(run, stats))
+    if window and "backfill" not in manifest:  # the crawl crashed before it could say
+        manifest["backfill"] = {"since": window["since"], "until": window["until"]}
     manifest["finished_at"] = utc_now()
     manifest["status"] = "ended"
-    previous = previous_manifest(runs, run)
+    # A backfill's stories are older than a regular run's: each compares with its own kind.
+    previous = previous_manifest(runs, run, backfill=bool(window))
     checked = project_settings(settings)
     before: list[dict[str, Any]] = []
     for folder in run_folders(runs):
         finished = folder.manifest()
-        if folder.id < run.id and finished is not None and is_finished(finished):
+        if (folder.id < run.id and finished is not None and is_finished(finished)
+                and bool(finished.get("backfill")) == bool(window)):
             before.append(finished)
     baseline = monitors.coverage_baseline(before,
                                           checked.getint("SMN_MONITOR_MIN_SITE_ARTICLES"))

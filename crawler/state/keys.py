@@ -4,13 +4,17 @@ similarity parameters a stored state was built with (SQLite and Redis alike)."""
 from __future__ import annotations
 
 import hashlib
+from urllib.parse import urlsplit
 
 from crawler import similarity
 
-FORMAT_VERSION = "1"
-"""Version of the stored layout; a state built with another one is refused."""
-MAX_CANDIDATES = 16
-"""LSH candidates verified with the full signature, most shared bands first."""
+FORMAT_VERSION = "2"
+"""Version of the stored layout; format 1 is migrated in place (:func:`migratable`), a state
+built with another one is refused. Format 2 added each story's shingle count and lead keys
+(containment), its publication date, host, revision and whether it is gone (revisits), the
+validators of article pages, and the dates of pages fetched but not exported (backfill)."""
+MAX_CANDIDATES = 24
+"""Candidates (LSH bands and lead keys) verified with the full signature, most keys first."""
 
 
 def key64(text: str) -> int:
@@ -41,6 +45,25 @@ def fingerprint_key(fingerprint: str) -> int:
     return key64(fingerprint)
 
 
+def fingerprint_hex(key: int) -> str:
+    """The fingerprint of a stored key (the inverse of :func:`fingerprint_key` for the project's
+    16-hex-digit fingerprints).
+
+    >>> fingerprint_hex(fingerprint_key("00ff00ff00ff00ff")), fingerprint_hex(-1)
+    ('00ff00ff00ff00ff', 'ffffffffffffffff')
+    """
+    return (key & 0xFFFF_FFFF_FFFF_FFFF).to_bytes(8, "big").hex()
+
+
+def host_of(url: str) -> str:
+    """The host of an address, lower case (the revisits' "site clock" is kept per host).
+
+    >>> host_of("https://WWW.SpaceWar.com/reports/X_999.html")
+    'www.spacewar.com'
+    """
+    return (urlsplit(url).hostname or "").lower()
+
+
 def state_params() -> dict[str, str]:
     """The similarity parameters a stored state was built with; they must not change under it.
 
@@ -53,4 +76,18 @@ def state_params() -> dict[str, str]:
         "bands": f"{similarity.BANDS}x{similarity.ROWS}",
         "shingle_words": str(similarity.SHINGLE_WORDS),
         "minhash": f"datasketch/{similarity.SCHEME}/seed={similarity.SEED}/b16",
+        "lead": f"{similarity.LEAD_KEYS}of{similarity.LEAD_TOKENS}",
     }
+
+
+def migratable(stored: dict[str, str]) -> bool:
+    """Whether stored parameters are format 1 with this code's similarity parameters (format 2
+    only added the shingle count and the lead keys, so such a state is migrated in place).
+
+    >>> migratable({k: v for k, v in state_params().items() if k != "lead"} | {"format": "1"})
+    True
+    >>> migratable(state_params()), migratable({"format": "1", "num_perm": "64"})
+    (False, False)
+    """
+    wanted = {k: v for k, v in state_params().items() if k != "lead"} | {"format": "1"}
+    return stored == wanted

@@ -14,24 +14,44 @@ state outlives jobs, like the SQLite file outlives runs::
     P:story:url   hash   story id -> URL
     P:story:sig   hash   story id -> 256-byte signature
     P:story:by    hash   story id -> worker that recorded it
+    P:story:size  hash   story id -> shingle count (format 2; absent for older stories)
+    P:story:fphex hash   story id -> fingerprint of its latest revision (16 hex digits)
+    P:story:version hash story id -> headline-and-body fingerprint of its latest revision
+    P:story:pub   hash   story id -> publication date (ISO)
+    P:story:rev   hash   story id -> latest revision (absent: 1)
+    P:story:gone  hash   story id -> 404 or 410, once a revisit found it gone
+    P:recent:<host> zset story id scored by its publication day (revisits, per host)
+    P:hosts       set    hosts with such a zset
     P:urls        hash   key64(url) -> story id          every address of a story
     P:fp          hash   fingerprint key -> story id     the first story with that body
-    P:bands       hash   band key -> "id,id,..."         LSH buckets
+    P:bands       hash   bucket key -> "id,id,..."       LSH bands and lead keys
+    P:validators  hash   key64(url) -> JSON [etag, last_modified] of an article page
+    P:dated       hash   key64(url) -> publication date of a page fetched, not exported
 
-Hash fields are the 8 little-endian bytes of the signed keys.
+Hash fields are the 8 little-endian bytes of the signed keys. A format-1 state is migrated
+when opened, as the SQLite one is (:func:`crawler.state.keys.migratable`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 import redis
 
 from crawler import similarity
-from crawler.similarity import band_keys, signature_bytes
-from crawler.state.keys import MAX_CANDIDATES, fingerprint_key, key64, state_params
-from crawler.state.protocol import Match
+from crawler.similarity import Rule, Sketch, as_sketch, judge
+from crawler.state.keys import (
+    MAX_CANDIDATES,
+    fingerprint_key,
+    host_of,
+    key64,
+    migratable,
+    state_params,
+)
+from crawler.state.protocol import Match, StoredStory, best_first
 
 if TYPE_CHECKING:
     from datasketch import MinHash
@@ -40,8 +60,11 @@ if TYPE_CHECKING:
 DEFAULT_PREFIX = "smn:state"
 """Key prefix of a state built directly (the crawl reads ``SMN_REDIS_STATE_KEY``)."""
 
-# KEYS: seq, story:url, story:sig, story:by, urls, fp, bands
-# ARGV: url, url key, fingerprint key, signature, owner, band keys...
+# KEYS: seq, story:url, story:sig, story:by, urls, fp, bands, story:size, story:fphex,
+#       story:pub, recent:<host>, hosts, story:version
+# ARGV: url, url key, fingerprint key, signature, owner, shingle count ('' unknown),
+#       fingerprint, published ('' unknown), publication day, host, version ('' unknown),
+#       bucket keys...
 _ADD_STORY = """
 local id = redis.call('INCR', KEYS[1])
 redis.call('HSET', KEYS[2], id, ARGV[1])
@@ -49,12 +72,50 @@ redis.call('HSET', KEYS[3], id, ARGV[4])
 redis.call('HSET', KEYS[4], id, ARGV[5])
 redis.call('HSET', KEYS[5], ARGV[2], id)
 redis.call('HSETNX', KEYS[6], ARGV[3], id)
-for i = 6, #ARGV do
+if ARGV[6] ~= '' then
+  redis.call('HSET', KEYS[8], id, ARGV[6])
+end
+redis.call('HSET', KEYS[9], id, ARGV[7])
+if ARGV[8] ~= '' then
+  redis.call('HSET', KEYS[10], id, ARGV[8])
+  redis.call('ZADD', KEYS[11], ARGV[9], id)
+  redis.call('SADD', KEYS[12], ARGV[10])
+end
+if ARGV[11] ~= '' then
+  redis.call('HSET', KEYS[13], id, ARGV[11])
+end
+for i = 12, #ARGV do
   local old = redis.call('HGET', KEYS[7], ARGV[i])
   if old then
     redis.call('HSET', KEYS[7], ARGV[i], old .. ',' .. id)
   else
     redis.call('HSET', KEYS[7], ARGV[i], id)
+  end
+end
+return id
+"""
+
+# KEYS: story:sig, story:size, story:fphex, story:rev, fp, bands, story:version
+# ARGV: story id, signature, shingle count ('' unknown), fingerprint, revision,
+#       fingerprint key, version ('' unknown), bucket keys...
+_REVISE = """
+local id = ARGV[1]
+redis.call('HSET', KEYS[1], id, ARGV[2])
+if ARGV[3] ~= '' then
+  redis.call('HSET', KEYS[2], id, ARGV[3])
+end
+redis.call('HSET', KEYS[3], id, ARGV[4])
+redis.call('HSET', KEYS[4], id, ARGV[5])
+redis.call('HSETNX', KEYS[5], ARGV[6], id)
+if ARGV[7] ~= '' then
+  redis.call('HSET', KEYS[7], id, ARGV[7])
+end
+for i = 8, #ARGV do
+  local old = redis.call('HGET', KEYS[6], ARGV[i])
+  if not old then
+    redis.call('HSET', KEYS[6], ARGV[i], id)
+  elseif not string.find(',' .. old .. ',', ',' .. id .. ',', 1, true) then
+    redis.call('HSET', KEYS[6], ARGV[i], old .. ',' .. id)
   end
 end
 return id
@@ -68,6 +129,18 @@ def _field(key: int) -> bytes:
     b'\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff'
     """
     return key.to_bytes(8, "little", signed=True)
+
+
+def _ordinal(published: str | None) -> int | None:
+    """The day number of an ISO date or datetime (zset score), or None.
+
+    >>> _ordinal("2024-05-31T10:00:00+10:00") == _ordinal("2024-05-31"), _ordinal(None)
+    (True, None)
+    """
+    try:
+        return dt.date.fromisoformat(published[:10]).toordinal() if published else None
+    except ValueError:
+        return None
 
 
 def _text(value: bytes | str | None) -> str | None:
@@ -90,6 +163,7 @@ class RedisState:
         self.prefix = prefix
         self.owner = owner
         self._add_story = client.register_script(_ADD_STORY)
+        self._revise = client.register_script(_REVISE)
         self._check_params()
 
     @classmethod
@@ -118,7 +192,7 @@ class RedisState:
         stored: dict[Any, Any] = {
             _text(k): _text(v) for k, v in self.client.hgetall(meta).items()
         }
-        if len(stored) == 1:
+        if len(stored) == 1 or migratable(stored):
             self.client.hset(meta, mapping=dict[Any, Any](wanted))
             stored = dict(wanted)
         if stored != wanted:
@@ -154,39 +228,128 @@ class RedisState:
         story = self.client.hget(self.key("fp"), _field(fingerprint_key(fingerprint)))
         return self._story_url(story)
 
-    def find_similar(self, sig: MinHash, threshold: float = similarity.THRESHOLD) -> Match | None:
-        raw = signature_bytes(sig)
-        buckets = self.client.hmget(self.key("bands"), [_field(k) for k in band_keys(raw)])
+    def find_similar(self, sig: MinHash | Sketch,
+                     threshold: float = similarity.THRESHOLD) -> Match | None:
+        found = self.similar(as_sketch(sig), Rule(jaccard=threshold))
+        return found[0] if found else None
+
+    def similar(self, sketch: Sketch, rule: Rule) -> list[Match]:
+        buckets = self.client.hmget(self.key("bands"), [_field(k) for k in sketch.keys])
         counts: Counter[int] = Counter()
         for bucket in buckets:
             if bucket:
                 counts.update(int(s) for s in str(_text(bucket)).split(","))
         if not counts:
-            return None
+            return []
         candidates = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CANDIDATES]
-        ids = [story for story, _ in candidates]
+        ids = sorted(story for story, _ in candidates)  # oldest first among equally close ones
         with self.client.pipeline(transaction=False) as pipe:
             pipe.hmget(self.key("story:sig"), ids)
             pipe.hmget(self.key("story:url"), ids)
-            sigs, urls = pipe.execute()
-        best: tuple[float, int, str] | None = None
-        for story, stored, url in zip(ids, sigs, urls, strict=True):
+            pipe.hmget(self.key("story:size"), ids)
+            sigs, urls, sizes = pipe.execute()
+        matches: list[Match] = []
+        for stored, url, size in zip(sigs, urls, sizes, strict=True):
             if stored is None or url is None:
                 continue
-            score = similarity.similarity(raw, stored)
-            if score >= threshold and (best is None or (score, -story) > (best[0], -best[1])):
-                best = (score, story, url.decode())
-        return Match(best[2], best[0]) if best else None
+            score = judge(sketch, Sketch(stored, int(size) if size else None), rule)
+            if score is not None:
+                matches.append(Match.scored(url.decode(), score))
+        return best_first(matches)
 
-    def add_story(self, url: str, fingerprint: str, sig: MinHash) -> None:
-        raw = signature_bytes(sig)
-        keys = [self.key(k) for k in
-                ("seq", "story:url", "story:sig", "story:by", "urls", "fp", "bands")]  # fmt: skip
-        args: list[Any] = [url, _field(key64(url)), _field(fingerprint_key(fingerprint)), raw,
-                           self.owner]  # fmt: skip
-        args += [_field(k) for k in band_keys(raw)]
+    def add_story(self, url: str, fingerprint: str, sig: MinHash | Sketch,
+                  published: str | None = None, version: str | None = None) -> None:
+        sketch = as_sketch(sig)
+        host = host_of(url)
+        keys = [self.key(k) for k in ("seq", "story:url", "story:sig", "story:by", "urls", "fp",
+                                      "bands", "story:size", "story:fphex", "story:pub",
+                                      f"recent:{host}", "hosts", "story:version")]  # fmt: skip
+        day = _ordinal(published)
+        args: list[Any] = [url, _field(key64(url)), _field(fingerprint_key(fingerprint)),
+                           sketch.signature, self.owner,
+                           "" if sketch.size is None else str(sketch.size), fingerprint,
+                           published if day is not None else "", day or 0, host,
+                           version or ""]  # fmt: skip
+        args += [_field(k) for k in sketch.keys]
         self._add_story(keys=keys, args=args)
 
+    # -- revisions and revisits -------------------------------------------------------------
+    def _story_id(self, url: str) -> Any:
+        return self.client.hget(self.key("urls"), _field(key64(url)))
+
+    def _stored(self, ids: list[Any]) -> list[StoredStory]:
+        if not ids:
+            return []
+        with self.client.pipeline(transaction=False) as pipe:
+            for name in ("story:url", "story:fphex", "story:version", "story:rev", "story:pub",
+                         "story:gone"):
+                pipe.hmget(self.key(name), ids)
+            urls, fps, versions, revs, pubs, gones = pipe.execute()
+        return [StoredStory(str(_text(u)), _text(f), _text(v), int(r or 1), _text(p),
+                            int(g) if g else None)
+                for u, f, v, r, p, g in zip(urls, fps, versions, revs, pubs, gones, strict=True)
+                if u is not None]  # fmt: skip
+
+    def story(self, url: str) -> StoredStory | None:
+        story = self._story_id(url)
+        found = self._stored([story]) if story is not None else []
+        return found[0] if found else None
+
+    def revise(self, url: str, fingerprint: str, sketch: Sketch, revision: int,
+               version: str | None = None) -> None:
+        story = self._story_id(url)
+        if story is None:
+            raise KeyError(f"no stored story {url!r}")
+        keys = [self.key(k) for k in ("story:sig", "story:size", "story:fphex", "story:rev",
+                                      "fp", "bands", "story:version")]  # fmt: skip
+        args: list[Any] = [story, sketch.signature,
+                           "" if sketch.size is None else str(sketch.size), fingerprint,
+                           revision, _field(fingerprint_key(fingerprint)),
+                           version or ""]  # fmt: skip
+        args += [_field(k) for k in sketch.keys]
+        self._revise(keys=keys, args=args)
+
+    def mark_gone(self, url: str, status: int) -> None:
+        story = self._story_id(url)
+        if story is not None:
+            self.client.hset(self.key("story:gone"), story, status)
+
+    def recent(self, days: int, today: str) -> list[StoredStory]:
+        limit = _ordinal(today) or dt.date.today().toordinal()
+        ids: list[int] = []
+        for host in sorted(str(_text(h)) for h in self.client.smembers(self.key("hosts"))):
+            zset = self.key(f"recent:{host}")
+            newest: Any = self.client.zrevrangebyscore(zset, limit, "-inf", start=0, num=1,
+                                                       withscores=True)  # fmt: skip
+            if newest:
+                day = int(float(newest[0][1]))
+                members: Any = self.client.zrangebyscore(zset, day - days, day)
+                ids += [int(i) for i in members]
+        return [s for s in self._stored(sorted(ids)) if s.gone is None]
+
+    def validators(self, url: str) -> tuple[str | None, str | None] | None:
+        value = self.client.hget(self.key("validators"), _field(key64(url)))
+        if value is None:
+            return None
+        etag, last_modified = json.loads(value)
+        return etag, last_modified
+
+    def set_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        self.client.hset(self.key("validators"), _field(key64(url)),
+                         json.dumps([etag, last_modified]))  # fmt: skip
+
+    def published_of(self, url: str) -> str | None:
+        dated = self.client.hget(self.key("dated"), _field(key64(url)))
+        if dated is not None:
+            return _text(dated)
+        story = self._story_id(url)
+        if story is None:
+            return None
+        return _text(self.client.hget(self.key("story:pub"), story))
+
+    def note_published(self, url: str, published: str | None) -> None:
+        if published is not None:
+            self.client.hset(self.key("dated"), _field(key64(url)), published)
 
     def flush(self) -> None:
         """Nothing to do: every write went to the server when it was made."""

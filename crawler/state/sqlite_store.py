@@ -7,10 +7,20 @@ bounded (``SMN_STATE_CACHE_MB``).
 Layout of the file (keys are signed 64-bit integers, the compact form of strings; see
 :mod:`crawler.state.keys`)::
 
-    stories(id, url, fingerprint, signature, added)   one row per exported story
+    stories(id, url, fingerprint, signature, added,    one row per exported story: its latest
+            shingles, published, host, revision,       revision's fingerprint, signature, shingle
+            gone, version)                             count and version, its date, host,
+                                                       revision number, 404/410 once gone
     urls(key -> story)                                 every address of a story (hash of the URL)
-    bands(key, story)                                  LSH buckets: hash(band number, band rows)
+    bands(key, story)                                  buckets: LSH bands (hash of band number and
+                                                       rows) and lead keys (crawler.similarity)
+    validators(key -> etag, last_modified)             article pages, for conditional revisits
+    dated(key -> published)                            pages fetched, not exported (backfill)
     meta(key -> value)                                 format version and similarity parameters
+
+A format-1 file is migrated in place when opened: the columns and tables are added; stories
+stored before have no count, lead keys or date, are compared with new ones by Jaccard alone and
+never revisited.
 """
 
 from __future__ import annotations
@@ -21,9 +31,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crawler import similarity
-from crawler.similarity import band_keys, signature_bytes
-from crawler.state.keys import MAX_CANDIDATES, fingerprint_key, key64, state_params
-from crawler.state.protocol import Match
+from crawler.similarity import Rule, Sketch, as_sketch, judge
+from crawler.state.keys import (
+    MAX_CANDIDATES,
+    fingerprint_hex,
+    fingerprint_key,
+    host_of,
+    key64,
+    migratable,
+    state_params,
+)
+from crawler.state.protocol import Match, StoredStory, best_first
 
 if TYPE_CHECKING:
     from datasketch import MinHash
@@ -32,12 +50,24 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS stories(
     id INTEGER PRIMARY KEY, url TEXT NOT NULL, fingerprint INTEGER NOT NULL,
-    signature BLOB NOT NULL, added REAL NOT NULL);
+    signature BLOB NOT NULL, added REAL NOT NULL, shingles INTEGER, published TEXT, host TEXT,
+    revision INTEGER NOT NULL DEFAULT 1, gone INTEGER, version INTEGER);
 CREATE INDEX IF NOT EXISTS stories_fingerprint ON stories(fingerprint);
 CREATE TABLE IF NOT EXISTS urls(key INTEGER PRIMARY KEY, story INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS bands(
     key INTEGER NOT NULL, story INTEGER NOT NULL, PRIMARY KEY(key, story)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS validators(key INTEGER PRIMARY KEY, etag TEXT, last_modified TEXT);
+CREATE TABLE IF NOT EXISTS dated(key INTEGER PRIMARY KEY, published TEXT NOT NULL);
 """
+_FORMAT_2_COLUMNS = {"shingles": "INTEGER", "published": "TEXT", "host": "TEXT",
+                     "revision": "INTEGER NOT NULL DEFAULT 1", "gone": "INTEGER",
+                     "version": "INTEGER"}
+"""Columns format 2 added to the stories of a format-1 file."""
+_INDEXES = "CREATE INDEX IF NOT EXISTS stories_recent ON stories(host, published);"
+
+
+def _hex(key: int | None) -> str | None:
+    return None if key is None else fingerprint_hex(key)
 
 
 class SqliteState:
@@ -50,8 +80,8 @@ class SqliteState:
     'https://www.spacewar.com/reports/A_999.html'
     >>> st.find_fingerprint("00ff00ff00ff00ff")
     'https://www.spacewar.com/reports/A_999.html'
-    >>> st.find_similar(similarity.minhash("One two three four five six seven eight!"))
-    Match(url='https://www.spacewar.com/reports/A_999.html', similarity=1.0)
+    >>> st.find_similar(similarity.minhash("One two three four five six seven eight!"))[:2]
+    ('https://www.spacewar.com/reports/A_999.html', 1.0)
     >>> st.close()
     """
 
@@ -68,6 +98,7 @@ class SqliteState:
         db.execute("PRAGMA temp_store=MEMORY")
         db.executescript(_SCHEMA)
         self._check_params()
+        db.executescript(_INDEXES)
         db.commit()
         self._writes = 0
 
@@ -83,6 +114,12 @@ class SqliteState:
         wanted = state_params()
         if not stored:
             self.db.executemany("INSERT INTO meta VALUES (?, ?)", wanted.items())
+        elif migratable(stored):
+            columns = {row[1] for row in self.db.execute("PRAGMA table_info(stories)")}
+            for name, kind in _FORMAT_2_COLUMNS.items():
+                if name not in columns:
+                    self.db.execute(f"ALTER TABLE stories ADD COLUMN {name} {kind}")
+            self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", wanted.items())
         elif stored != wanted:
             raise ValueError(
                 f"state file {self.path} was built with other parameters {stored}, "
@@ -121,38 +158,121 @@ class SqliteState:
         ).fetchone()
         return row[0] if row else None
 
-    def find_similar(self, sig: MinHash, threshold: float = similarity.THRESHOLD) -> Match | None:
-        raw = signature_bytes(sig)
-        keys = band_keys(raw)
+    def find_similar(self, sig: MinHash | Sketch,
+                     threshold: float = similarity.THRESHOLD) -> Match | None:
+        found = self.similar(as_sketch(sig), Rule(jaccard=threshold))
+        return found[0] if found else None
+
+    def similar(self, sketch: Sketch, rule: Rule) -> list[Match]:
+        keys = sketch.keys
         marks = ",".join("?" * len(keys))
         candidates = self.db.execute(
             f"SELECT story, COUNT(*) AS n FROM bands WHERE key IN ({marks}) "
             f"GROUP BY story ORDER BY n DESC, story LIMIT {MAX_CANDIDATES}",
             keys,
         ).fetchall()
-        best: tuple[float, int, str] | None = None
-        for story, _ in candidates:
-            url, stored = self.db.execute(
-                "SELECT url, signature FROM stories WHERE id = ?", (story,)
+        matches: list[Match] = []
+        for story, _ in sorted(candidates):  # oldest story first among equally close ones
+            url, stored, size = self.db.execute(
+                "SELECT url, signature, shingles FROM stories WHERE id = ?", (story,)
             ).fetchone()
-            score = similarity.similarity(raw, stored)
-            if score >= threshold and (best is None or (score, -story) > (best[0], -best[1])):
-                best = (score, story, url)
-        return Match(best[2], best[0]) if best else None
+            score = judge(sketch, Sketch(stored, size), rule)
+            if score is not None:
+                matches.append(Match.scored(url, score))
+        return best_first(matches)
 
-    def add_story(self, url: str, fingerprint: str, sig: MinHash) -> None:
-        raw = signature_bytes(sig)
+    def add_story(self, url: str, fingerprint: str, sig: MinHash | Sketch,
+                  published: str | None = None, version: str | None = None) -> None:
+        sketch = as_sketch(sig)
         cur = self.db.execute(
-            "INSERT INTO stories(url, fingerprint, signature, added) VALUES (?, ?, ?, ?)",
-            (url, fingerprint_key(fingerprint), raw, time.time()),
+            "INSERT INTO stories(url, fingerprint, signature, added, shingles, published, host, "
+            "version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (url, fingerprint_key(fingerprint), sketch.signature, time.time(), sketch.size,
+             published, host_of(url), fingerprint_key(version) if version else None),
         )
         story = cur.lastrowid
         self.db.execute("INSERT OR REPLACE INTO urls VALUES (?, ?)", (key64(url), story))
         self.db.executemany(
-            "INSERT OR IGNORE INTO bands VALUES (?, ?)", [(k, story) for k in band_keys(raw)]
+            "INSERT OR IGNORE INTO bands VALUES (?, ?)", [(k, story) for k in sketch.keys]
         )
         self._wrote()
 
+    # -- revisions and revisits -------------------------------------------------------------
+    def _story_row(self, url: str) -> tuple[int, StoredStory] | None:
+        row = self.db.execute(
+            "SELECT s.id, s.url, s.fingerprint, s.version, s.revision, s.published, s.gone "
+            "FROM urls u JOIN stories s ON s.id = u.story WHERE u.key = ?",
+            (key64(url),)).fetchone()
+        if row is None:
+            return None
+        story, url, fp, version, revision, published, gone = row
+        return story, StoredStory(url, fingerprint_hex(fp), _hex(version), revision, published,
+                                  gone)
+
+    def story(self, url: str) -> StoredStory | None:
+        found = self._story_row(url)
+        return found[1] if found else None
+
+    def revise(self, url: str, fingerprint: str, sketch: Sketch, revision: int,
+               version: str | None = None) -> None:
+        found = self._story_row(url)
+        if found is None:
+            raise KeyError(f"no stored story {url!r}")
+        story = found[0]
+        self.db.execute(
+            "UPDATE stories SET fingerprint = ?, signature = ?, shingles = ?, revision = ?, "
+            "version = ? WHERE id = ?",
+            (fingerprint_key(fingerprint), sketch.signature, sketch.size, revision,
+             fingerprint_key(version) if version else None, story))
+        self.db.executemany(
+            "INSERT OR IGNORE INTO bands VALUES (?, ?)", [(k, story) for k in sketch.keys])
+        self._wrote()
+
+    def mark_gone(self, url: str, status: int) -> None:
+        found = self._story_row(url)
+        if found is not None:
+            self.db.execute("UPDATE stories SET gone = ? WHERE id = ?", (status, found[0]))
+            self._wrote()
+
+    def recent(self, days: int, today: str) -> list[StoredStory]:
+        rows = self.db.execute("""
+            WITH newest AS (
+                SELECT host, max(substr(published, 1, 10)) AS day FROM stories
+                WHERE published IS NOT NULL AND substr(published, 1, 10) <= :today
+                GROUP BY host)
+            SELECT s.url, s.fingerprint, s.version, s.revision, s.published, s.gone
+            FROM newest n JOIN stories s ON s.host = n.host
+            WHERE s.gone IS NULL AND s.published IS NOT NULL
+              AND substr(s.published, 1, 10) >= date(n.day, :back)
+              AND substr(s.published, 1, 10) <= :today
+            ORDER BY s.id""", {"today": today, "back": f"-{int(days)} days"}).fetchall()
+        return [StoredStory(u, fingerprint_hex(fp), _hex(ver), rev, pub, gone)
+                for u, fp, ver, rev, pub, gone in rows]  # fmt: skip
+
+    def validators(self, url: str) -> tuple[str | None, str | None] | None:
+        row = self.db.execute("SELECT etag, last_modified FROM validators WHERE key = ?",
+                              (key64(url),)).fetchone()  # fmt: skip
+        return (row[0], row[1]) if row else None
+
+    def set_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        self.db.execute("INSERT OR REPLACE INTO validators VALUES (?, ?, ?)",
+                        (key64(url), etag, last_modified))  # fmt: skip
+        self._wrote()
+
+    def published_of(self, url: str) -> str | None:
+        row = self.db.execute("SELECT published FROM dated WHERE key = ?",
+                              (key64(url),)).fetchone()  # fmt: skip
+        if row is not None:
+            return str(row[0])
+        row = self.db.execute(
+            "SELECT s.published FROM urls u JOIN stories s ON s.id = u.story WHERE u.key = ?",
+            (key64(url),)).fetchone()
+        return str(row[0]) if row is not None and row[0] else None
+
+    def note_published(self, url: str, published: str | None) -> None:
+        if published is not None:
+            self.db.execute("INSERT OR REPLACE INTO dated VALUES (?, ?)", (key64(url), published))
+            self._wrote()
 
     def flush(self) -> None:
         self.db.commit()
@@ -168,5 +288,5 @@ class SqliteState:
 
     def counts(self) -> dict[str, int]:
         """Rows per table, for reports and benchmarks."""
-        tables = ("stories", "urls", "bands")
+        tables = ("stories", "urls", "bands", "validators", "dated")
         return {t: self.db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
