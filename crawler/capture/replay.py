@@ -51,6 +51,9 @@ def response_of(page: Page, request: Request) -> Response:
 class WarcReplayHandler(BaseDownloadHandler):
     """HTTP(S) handler reading from the spider's captures instead of the network."""
 
+    reaches_network = False
+    """Nothing leaves the machine: politeness towards the live sites has nothing to guard."""
+
     async def download_request(self, request: Request) -> Response:
         """The stored answer to ``request`` (404 for an address never captured)."""
         spider: Any = self.crawler.spider

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from scrapy.settings import BaseSettings
+from scrapy.utils.misc import load_object
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +31,30 @@ def live_floors() -> dict[str, tuple[str, object]]:
         "SMN_MAX_CRAWL_DELAY": ("min", sheet.SMN_MAX_CRAWL_DELAY),
         "CONCURRENT_REQUESTS_PER_DOMAIN": ("max", sheet.CONCURRENT_REQUESTS_PER_DOMAIN),
     }
+
+
+def reaches_network(settings: BaseSettings) -> bool:
+    """Whether the crawl's http(s) download handlers fetch from the network: Scrapy's and the
+    project's do; a handler whose class says ``reaches_network = False`` (the replay of WARC
+    captures in a re-extraction) does not.
+
+    >>> from scrapy.settings import Settings
+    >>> reaches_network(Settings())
+    True
+    >>> reaches_network(Settings({"DOWNLOAD_HANDLERS": {
+    ...     "http": "crawler.capture.replay.WarcReplayHandler",
+    ...     "https": "crawler.capture.replay.WarcReplayHandler"}}))
+    False
+    """
+    handlers = settings.getwithbase("DOWNLOAD_HANDLERS")
+    for scheme in ("http", "https"):
+        handler = handlers.get(scheme)
+        if handler is None:
+            return True
+        cls = load_object(handler) if isinstance(handler, str) else handler
+        if getattr(cls, "reaches_network", True):
+            return True
+    return False
 
 
 def enforce_live_politeness(settings: BaseSettings) -> list[str]:
@@ -78,18 +103,21 @@ class Politeness:
     delay) is the default. Benchmarks and the demo crawl a mirror that is ours and may turn it
     off; against the live sites (no ``MIRROR_URL``) the switch is refused, and so is any
     setting that would loosen politeness (``ROBOTSTXT_OBEY=False``, ``DOWNLOAD_DELAY=0``, ...):
-    each is set back to the settings sheet's value with a warning.
+    each is set back to the settings sheet's value with a warning. A crawl whose download
+    handlers never reach the network (:func:`reaches_network`: a re-extraction replaying WARC
+    captures) has no site to spare and runs at full speed.
     """
 
     def update_settings(self, settings: BaseSettings) -> None:
         """Apply SMN_POLITE, and the live sites' floor, before components are built."""
-        if not settings.get("MIRROR_URL"):
+        live = not settings.get("MIRROR_URL") and reaches_network(settings)
+        if live:
             for change in enforce_live_politeness(settings):
                 logger.warning("Politeness towards the live sites: %s (only a crawl of a "
                                "mirror, MIRROR_URL, may change it)", change)
         if settings.getbool("SMN_POLITE"):
             return
-        if not settings.get("MIRROR_URL"):
+        if live:
             logger.warning("SMN_POLITE=False ignored: it only applies to a crawl of a mirror")
             settings.set("SMN_POLITE", True, priority="cmdline")  # wins over a -s option
             return
