@@ -9,15 +9,18 @@ window finds nothing new and sends only hub requests. The truth is the mirror's:
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import json
+import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from crawler.mirror import hubs
 from crawler.mirror.sections import SECTIONS, category_path, section_path
 from crawler.mirror.server import serve_in_thread
 from crawler.mirror.timeline import day_of
@@ -70,24 +73,34 @@ def _in_window(published: str | None) -> bool:
 
 def _listings(mirror: Path) -> dict[str, list[list[dict[str, Any]]]]:
     """Per section (host and path, as the manifest names it): its pages of truth records,
-    newest first, as the generator paginates them (classic sections, WordPress categories,
-    the archive of old pages)."""
-    records = list(truth(mirror).values())
+    newest first, read from the section pages the generator wrote (classic sections,
+    WordPress categories, the archive of old pages)."""
+    records = truth(mirror)
+    aliases = json.loads((mirror / "duplicates.json").read_text())["aliases"]
     out: dict[str, list[list[dict[str, Any]]]] = {}
+
+    def pages(host: str, paths: Iterator[str]) -> list[list[dict[str, Any]]]:
+        found = []
+        for path in paths:
+            page = mirror / host / (path.lstrip("/") + ("index.html" if path.endswith("/")
+                                                        else ""))
+            if not page.is_file():
+                break
+            hrefs = [aliases.get(h, h) for h in  # a bare-host link names the www page
+                     re.findall(r'href="([^"]+)"', page.read_text("utf-8", errors="replace"))]
+            listed = [records[h] for h in dict.fromkeys(hrefs) if h in records
+                      and not str(records[h]["story_id"]).startswith("fault-")]
+            found.append(listed)
+        return found
+
     for domain in SITES:
         host = SITES_BY_DOMAIN[domain].host
-        mine = [r for r in reversed(records) if r["site"] == domain
-                and not str(r["story_id"]).startswith("fault-")]
         for label in SECTIONS[domain]:
-            classic = [r for r in mine if r["layout"] == "classic" and "/news/" not in r["url"]
-                       and r["section"] == label]
-            out[f"{host}{section_path(label)}"] = _pages(classic, hubs.PER_PAGE)
-            wp = [r for r in mine if r["layout"] == "wordpress" and r["section"] == label]
-            if wp:
-                out[f"{domain}{category_path(label)}"] = _pages(wp, hubs.WP_PER_PAGE)
-        old = [r for r in mine if r["layout"] == "legacy" or "/news/" in r["url"]]
-        if old:
-            out[f"{host}/news/archive.html"] = [old]
+            out[f"{host}{section_path(label)}"] = pages(
+                host, (section_path(label, n) for n in itertools.count(1)))
+            out[f"{domain}{category_path(label)}"] = pages(
+                domain, (category_path(label, n) for n in itertools.count(1)))
+        out[f"{host}/news/archive.html"] = pages(host, iter(["/news/archive.html"]))
     return {k: v for k, v in out.items() if v and v[0]}
 
 

@@ -190,9 +190,11 @@ def test_fields_on_seen_anchors_survive_every_perturbation(
 
 
 def test_perturbations_change_the_markup(pages: list[tuple[str, bytes, str, dict[str, Any]]]):
-    """Each perturbation really changes the pages it is given (else it would test nothing)."""
-    text, _ = _decode(pages[0][1])
+    """Each perturbation really changes pages it is given (else it would test nothing): most
+    of them, for the ones every page is open to."""
+    texts = [_decode(page[1])[0] for page in pages]
     for name, perturb in PERTURBATIONS.items():
         if name != "none":
-            assert perturb(text) != text, name
+            changed = sum(perturb(text) != text for text in texts)
+            assert changed >= len(texts) // 2, (name, changed, len(texts))
 

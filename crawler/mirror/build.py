@@ -173,8 +173,8 @@ def build(root: Path, articles: int, seed: int = 1, grow: bool = False,
     inj = injected.Injected(fault_rate, seed) if fault_rate > 0 else None
     truth_urls: list[str] = []
     steps = _prepare(root, seed, articles, grow, revise)
-    candidates: dict[int, MirrorArticle] = {}
-    """Articles recent at some revising step: they may be edited or removed."""
+    recency = revisions.Recency(before for before, _ in steps)
+    """Which articles were recent at each revising step: they may be edited or removed."""
     w = Writer(root)
     gen = NetworkGenerator(seed)
     for url in faults.URLS.values():
@@ -213,8 +213,7 @@ def build(root: Path, articles: int, seed: int = 1, grow: bool = False,
                 if g.harder is not None and not g.harder.duplicate:
                     near_misses.append([entry["of"], a.url])
             truth.write(json.dumps(truth_record(a), ensure_ascii=False, sort_keys=True) + "\n")
-            if any(revisions.is_recent(a, i, before) for before, _ in steps):
-                candidates[i] = a
+            recency.add(i, a)
         fs = faults.build_faults(seed, gen.summaries[:SEED_INDEX])
         for a in fs.truth:
             truth.write(json.dumps(truth_record(a), ensure_ascii=False, sort_keys=True) + "\n")
@@ -239,8 +238,9 @@ def build(root: Path, articles: int, seed: int = 1, grow: bool = False,
     untouchable = revisions.untouchable(
         groups.values(), near_misses, aliases, syndication,
         [*faults.URLS.values(), *(f["url"] for f in fs.spec.get("injected", {}).get("faults", []))])
-    revised = revisions.plan(seed, steps, candidates, untouchable)
-    gone = _revise(root, w, seed, steps, revised, candidates, routes)
+    revised = revisions.plan(seed, steps, recency, untouchable)
+    candidates = recency.candidates()
+    gone = _revise(root, w, seed, steps, revised, recency, routes)
     hosts = _write_hubs(w, [s for s in gen.summaries if s.url not in gone], fs.links, hub_time,
                         routes)
     if rate_limit:
@@ -275,7 +275,7 @@ def build(root: Path, articles: int, seed: int = 1, grow: bool = False,
 
 def _revise(root: Path, w: Writer, seed: int, steps: list[tuple[int, int]],
             revised: revisions.Plan,
-            candidates: dict[int, MirrorArticle], routes: dict[str, Any]) -> set[str]:
+            recency: revisions.Recency, routes: dict[str, Any]) -> set[str]:
     """Write the edited pages, take the removed ones away, bring ``truth.jsonl`` up to date;
     returns the removed addresses."""
     if not revised.changes and not revised.removed:
@@ -284,14 +284,14 @@ def _revise(root: Path, w: Writer, seed: int, steps: list[tuple[int, int]],
     for i, changes in revised.changes.items():
         if i in revised.removed:
             continue
-        a = candidates[i]
+        a = recency.pool[i]
         page = revisions.edited(a, i, seed, changes)
-        w.write(page.url, render(page),
-                revisions.edited_mtime(_mtime(i, a), steps, changes, a.layout))
+        newest = recency.newest_day(steps[changes[-1][0] - 1][0], a.url)
+        w.write(page.url, render(page), revisions.edited_mtime(_mtime(i, a), newest, changes))
         current[page.url] = truth_record(page)
     gone: set[str] = set()
     for i, (_, status) in revised.removed.items():
-        url = candidates[i].url
+        url = recency.pool[i].url
         (root / file_for(url)).unlink(missing_ok=True)
         if status != 404:
             routes["status"][url] = status

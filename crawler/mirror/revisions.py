@@ -2,9 +2,10 @@
 
 A grow with ``--revise`` from ``b`` articles to more is a **step** (``revised_steps`` in
 ``mirror.json``): among the articles that were recent when the mirror held ``b`` (published
-within :data:`RECENT_DAYS` days of the newest article of the same timeline: classic pages by
-their dateline, WordPress pages by their 2026 date), a few are **edited** (a paragraph added at
-the end, or the headline changed: the address stays) and a few **removed** (404, or 410 Gone).
+within :data:`RECENT_DAYS` days of the newest article of the same host, as the crawler's
+refresh window counts: classic pages by their dateline, WordPress pages by their 2026 date, a
+host with March 2026 spacewar pages by those), a few are **edited** (a paragraph added at the
+end, or the headline changed: the address stays) and a few **removed** (404, or 410 Gone).
 Every later build replays every step from the seed (the same steps give the same pages), and
 an article edited in two steps is at revision 3. A grow without ``--revise`` changes no page.
 
@@ -30,10 +31,11 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from crawler.mirror import textgen
 from crawler.mirror.model import MirrorArticle
-from crawler.mirror.timeline import SEED_INDEX, day_of, wp_time
+from crawler.mirror.timeline import SEED_INDEX
 
 RECENT_DAYS = 2
 """Days before the newest article within which an article counts as recent (the crawler's
@@ -55,23 +57,58 @@ def published_day(a: MirrorArticle) -> dt.date | None:
     return dt.date.fromisoformat(a.published[:10]) if a.published else None
 
 
-def newest_day(boundary: int, layout: str) -> dt.date:
-    """The newest publication day of a timeline in a mirror of ``boundary`` articles.
+class Recency:
+    """Which articles were recent at each step: per step boundary ``b``, each host's newest
+    publication day among articles ``0..b-1``, and the articles within :data:`RECENT_DAYS` of
+    it. Fed the articles in index order (:meth:`add`); it keeps only those that can still be
+    recent (a host's newest day only grows).
 
-    >>> newest_day(300, "classic"), newest_day(300, "wordpress")
-    (datetime.date(2024, 7, 17), datetime.date(2026, 1, 21))
+    >>> r = Recency([33])
+    >>> for i, day in enumerate(["2024-07-01", "2024-07-05", "2024-07-06", "2024-09-09"], 30):
+    ...     r.add(i, MirrorArticle(f"https://www.x.com/{i}", "x.com", "classic", "t", [],
+    ...                            published=day))
+    >>> sorted(r.recent(33)), r.newest_day(33, "https://www.x.com/")
+    ([31, 32], datetime.date(2024, 7, 6))
     """
-    if layout == "wordpress":
-        return dt.date.fromisoformat(wp_time(boundary - 1, 0)[:10])
-    return day_of(boundary - 1)
 
+    def __init__(self, boundaries: Iterable[int]) -> None:
+        self.newest: dict[int, dict[str, dt.date]] = {b: {} for b in boundaries}
+        self.pool: dict[int, MirrorArticle] = {}
 
-def is_recent(a: MirrorArticle, i: int, boundary: int) -> bool:
-    """Whether article ``i`` was recent when the mirror held ``boundary`` articles."""
-    day = published_day(a)
-    if i >= boundary or i <= SEED_INDEX or day is None or a.layout == "legacy":
-        return False
-    return day >= newest_day(boundary, a.layout) - dt.timedelta(days=RECENT_DAYS)
+    def add(self, i: int, a: MirrorArticle) -> None:
+        """Article ``i`` was generated."""
+        day = published_day(a)
+        if day is None:
+            return
+        host = urlsplit(a.url).hostname or ""
+        keep = False
+        for boundary, newest in self.newest.items():
+            if i < boundary:
+                newest[host] = max(newest.get(host, day), day)
+                keep = keep or day >= newest[host] - dt.timedelta(days=RECENT_DAYS)
+        if keep and i > SEED_INDEX and a.layout != "legacy":
+            self.pool[i] = a
+
+    def is_recent(self, i: int, a: MirrorArticle, boundary: int) -> bool:
+        """Whether article ``i`` was recent when the mirror held ``boundary`` articles."""
+        day = published_day(a)
+        newest = self.newest[boundary].get(urlsplit(a.url).hostname or "")
+        if i >= boundary or day is None or newest is None:
+            return False
+        return day >= newest - dt.timedelta(days=RECENT_DAYS)
+
+    def recent(self, boundary: int) -> dict[int, MirrorArticle]:
+        """The articles recent at ``boundary``."""
+        return {i: a for i, a in self.pool.items() if self.is_recent(i, a, boundary)}
+
+    def candidates(self) -> dict[int, MirrorArticle]:
+        """The articles recent at some step: they may be edited or removed."""
+        return {i: a for i, a in self.pool.items()
+                if any(self.is_recent(i, a, b) for b in self.newest)}  # fmt: skip
+
+    def newest_day(self, boundary: int, url: str) -> dt.date:
+        """The newest publication day of ``url``'s host at ``boundary``."""
+        return self.newest[boundary][urlsplit(url).hostname or ""]
 
 
 def untouchable(groups: Iterable[Sequence[str]], near_misses: Iterable[Sequence[str]],
@@ -105,16 +142,15 @@ class Plan:
     """``revisions.json``'s steps."""
 
 
-def plan(seed: int, steps: Sequence[tuple[int, int]], candidates: dict[int, MirrorArticle],
+def plan(seed: int, steps: Sequence[tuple[int, int]], recency: Recency,
          excluded: set[str]) -> Plan:
-    """The edits and removals of every step (``(before, after)`` sizes) among ``candidates``
-    (articles that are recent at some step), leaving out the addresses in ``excluded``."""
+    """The edits and removals of every step (``(before, after)`` sizes) among the articles
+    recent at it, leaving out the addresses in ``excluded``."""
     result = Plan()
     for step, (before, after) in enumerate(steps, start=1):
         rng = random.Random(f"{seed}/revisions/{before}")
-        eligible = [i for i, a in sorted(candidates.items())
-                    if is_recent(a, i, before) and a.url not in excluded
-                    and i not in result.removed]  # fmt: skip
+        eligible = [i for i, a in sorted(recency.recent(before).items())
+                    if a.url not in excluded and i not in result.removed]  # fmt: skip
         edited: list[dict[str, Any]] = []
         removed: list[dict[str, Any]] = []
         if eligible:
@@ -125,12 +161,12 @@ def plan(seed: int, steps: Sequence[tuple[int, int]], candidates: dict[int, Mirr
             for i in sorted(rng.sample(rest, n_edit)):
                 change = rng.choice(CHANGES)
                 result.changes.setdefault(i, []).append((step, change))
-                edited.append({"url": candidates[i].url, "change": change,
+                edited.append({"url": recency.pool[i].url, "change": change,
                                "revision": 1 + len(result.changes[i])})
             for k, i in enumerate(sorted(gone)):
                 status = 404 if k % 2 == 0 else 410
                 result.removed[i] = (step, status)
-                removed.append({"url": candidates[i].url, "status": status})
+                removed.append({"url": recency.pool[i].url, "status": status})
         result.steps.append({"from": before, "to": after, "edited": edited,
                              "removed": removed})
     return result
@@ -158,14 +194,13 @@ def edited(a: MirrorArticle, i: int, seed: int,
     return out
 
 
-def edited_mtime(original: int, steps: Sequence[tuple[int, int]],
-                 changes: Sequence[tuple[int, str]], layout: str) -> int:
-    """Last-Modified (Unix time) of an edited page: after the original and the step's newest
-    article, so a conditional request sees the change."""
+def edited_mtime(original: int, newest_day: dt.date, changes: Sequence[tuple[int, str]]) -> int:
+    """Last-Modified (Unix time) of an edited page: after the original and the newest article
+    of its host at its last step, so a conditional request sees the change."""
     from crawler.mirror.timeline import epoch
 
     step = changes[-1][0]
-    newest = epoch(newest_day(steps[step - 1][0], layout), hour=18)
+    newest = epoch(newest_day, hour=18)
     return max(original, newest) + 60 * step
 
 
