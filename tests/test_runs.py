@@ -93,6 +93,7 @@ def test_second_run_over_an_unchanged_mirror_costs_a_few_conditional_requests(
           f"second {two['requests']} ({revisits} revisits) in {two['elapsed_seconds']:.2f} s: "
           f"{ratio:.3f} of the requests without the revisits, {time_ratio:.3f} of the time")
     assert one["articles_exported"] > 500
+    assert one["revisits"].get("requested", 0) == 0  # its own exports are no revisits
     assert ratio <= 0.05
     assert revisits == len(_refresh_window(run_dirs(tmp_path)[0] / "articles.jsonl", days=3))
     assert two["revisits"].get("unchanged", 0) == revisits  # all 304: nothing more to do

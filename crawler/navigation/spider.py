@@ -219,6 +219,10 @@ class SmnSpider(scrapy.Spider):
             for request in self.backfill.seeds(self.home_addresses()):
                 yield request
             return
+        # Read before the first request goes out: the stories of earlier runs only, not the
+        # ones this run (or another worker of its job) exports while the seeds are consumed.
+        recent = (self.state.recent(self.refresh_days, today())
+                  if self.refresh_days > 0 and not self.seed_urls else [])
         for url in self.seed_addresses():
             priority = FEED_PRIORITY if is_feed_url(url) else ARTICLE_PRIORITY
             self.requested_this_run.add(_unsigned_key(url))
@@ -229,12 +233,11 @@ class SmnSpider(scrapy.Spider):
                 priority=priority,
                 meta={"smn_hub": not looks_like_article_url(url)},
             )
-        if self.refresh_days > 0 and not self.seed_urls:
-            assert self.crawler.stats is not None
-            for story in self.state.recent(self.refresh_days, today()):
-                self.crawler.stats.inc_value("revisits/requested")
-                yield revisit_request(story, self.state.validators(story.url), self.revisited,
-                                      self.on_revisit_error)  # fmt: skip
+        assert self.crawler.stats is not None
+        for story in recent:
+            self.crawler.stats.inc_value("revisits/requested")
+            yield revisit_request(story, self.state.validators(story.url), self.revisited,
+                                  self.on_revisit_error)  # fmt: skip
 
     def home_addresses(self) -> list[str]:
         """The home pages of the sites (classic, and the WordPress home where there is one)."""
