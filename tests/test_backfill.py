@@ -44,7 +44,7 @@ class Backfilled:
 
 
 def _backfill(mirror: Path, out: Path) -> list[tuple[float, str, int]]:
-    with serve_in_thread(mirror, slow_seconds=1) as running:
+    with serve_in_thread(mirror, slow_seconds=2) as running:
         result = run_once(running.base_url, out, "--sites", ",".join(SITES),
                           "--since", SINCE.isoformat(), "--until", UNTIL.isoformat())
         log = running.request_log()
@@ -57,7 +57,7 @@ def backfilled(tmp_path_factory: pytest.TempPathFactory) -> Backfilled:
     root = tmp_path_factory.mktemp("backfill")
     mirror = build_mirror(root / "m", 300, seed=19)
     out = root / "out"
-    with serve_in_thread(mirror, slow_seconds=1) as running:
+    with serve_in_thread(mirror, slow_seconds=2) as running:
         first = run_once(running.base_url, out, "--sites", ",".join(SITES))
     assert first.returncode == 0, first.stderr[-2000:]
     subprocess.run([sys.executable, "-m", "crawler", "mirror", "build", str(mirror),

@@ -56,7 +56,7 @@ def revised(tmp_path_factory: pytest.TempPathFactory) -> Revised:
     root = tmp_path_factory.mktemp("revisions")
     mirror = build_mirror(root / "m", 300, seed=13)
     out, dataset = root / "out", root / "dataset"
-    with serve_in_thread(mirror, slow_seconds=1) as running:
+    with serve_in_thread(mirror, slow_seconds=2) as running:
         first = run_once(running.base_url, out)
     assert first.returncode == 0, first.stderr[-2000:]
     _export(out, dataset)
@@ -66,7 +66,7 @@ def revised(tmp_path_factory: pytest.TempPathFactory) -> Revised:
                     "--articles", "420", "--grow", "--revise"], check=True, cwd=ROOT,
                    capture_output=True)  # fmt: skip
     [step] = json.loads((mirror / "revisions.json").read_text())["steps"]
-    with serve_in_thread(mirror, slow_seconds=1) as running:
+    with serve_in_thread(mirror, slow_seconds=2) as running:
         second = run_once(running.base_url, out)
     assert second.returncode == 0, second.stderr[-2000:]
     _export(out, dataset)

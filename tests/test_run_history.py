@@ -95,7 +95,7 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> History:
     out = root / "out"
     results = []
     first = build_mirror(root / "a", 300, seed=21)
-    with serve_in_thread(first, slow_seconds=1) as running:
+    with serve_in_thread(first, slow_seconds=2) as running:
         results.append(_run(crawl_cmd(running.base_url, out, "--sites", SITE), root))
     changed = build_mirror(root / "b", 300, seed=22)
     # The layout change: every dateline the generator printed on the site's pages goes, in
@@ -107,13 +107,13 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> History:
                                                                           "xmlcharrefreplace")
             page.write_bytes(page.read_bytes().replace(printed, b""))
     shutil.rmtree(out / "httpcache")
-    with serve_in_thread(changed, slow_seconds=1) as running:
+    with serve_in_thread(changed, slow_seconds=2) as running:
         results.append(_run(crawl_cmd(running.base_url, out, "--sites", SITE), root))
     # nothing answers: the HTTP cache still holds the hubs, which must not hide it
     results.append(_run(crawl_cmd(f"http://127.0.0.1:{_closed_port()}", out, "--sites", SITE),
                         root))
     later = build_mirror(root / "c", 300, seed=23)
-    with serve_in_thread(later, slow_seconds=1) as running:
+    with serve_in_thread(later, slow_seconds=2) as running:
         results.append(_stopped_run(running.base_url, out, root))
     return History(out, [r.returncode for r in results], [r.stderr for r in results],
                    [r.stdout for r in results])

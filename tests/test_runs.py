@@ -160,7 +160,7 @@ def test_a_second_run_refuses_while_one_holds_the_lock(
 def test_a_layout_change_trips_the_coverage_and_layout_monitors(tmp_path: Path) -> None:
     first = build_mirror(tmp_path / "a", 300, seed=21)
     out = tmp_path / "out"
-    with serve_in_thread(first, slow_seconds=1) as running:
+    with serve_in_thread(first, slow_seconds=2) as running:
         ok = run_once(running.base_url, out, "--sites", "spacewar.com")
     assert ok.returncode == 0, ok.stderr[-2000:]
     before = manifest(run_dirs(out)[-1])["coverage"]["spacewar.com"]["extraction"]
@@ -172,7 +172,7 @@ def test_a_layout_change_trips_the_coverage_and_layout_monitors(tmp_path: Path) 
         page.write_bytes(re.sub(rb"<!--\s*(?:body-2-incontainer\.php|RELATED LINKS)\s*-->",
                                 b"", raw))
     shutil.rmtree(out / "httpcache")
-    with serve_in_thread(changed, slow_seconds=1) as running:
+    with serve_in_thread(changed, slow_seconds=2) as running:
         tripped = run_once(running.base_url, out, "--sites", "spacewar.com")
     assert tripped.returncode == 4, tripped.stderr[-2000:]
     last = manifest(run_dirs(out)[-1])
