@@ -18,7 +18,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent
 PROBE = "probe.BenchProbe"
-READY_PREFIX = "mirror: "
 _STATS_RE = re.compile(r"Dumping Scrapy stats:\n(\{.*?\})\n", re.S)
 
 
@@ -169,28 +167,12 @@ def build_mirror(directory: Path, articles: int, seed: int = 1, timeout: float =
     return directory
 
 
-@contextlib.contextmanager
-def serve(directory: Path, slow_seconds: float) -> Iterator[str]:
-    """``python -m crawler mirror serve DIR --port 0`` in a child process; yields its base URL.
+def serve(directory: Path, slow_seconds: float) -> contextlib.AbstractContextManager[str]:
+    """The mirror ``directory`` served by a child process (the mirror's own
+    :func:`~crawler.mirror.server.serve_process`); yields its base URL."""
+    from crawler.mirror.server import serve_process  # the checkout's, once ROOT is on the path
 
-    The server is always stopped when the block ends.
-    """
-    cmd = [sys.executable, "-m", "crawler", "mirror", "serve", str(directory), "--port", "0",
-           "--slow", str(slow_seconds)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=child_env(), stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline().strip()
-        if not line.startswith(READY_PREFIX):
-            raise RuntimeError(f"mirror serve did not start: {line!r}")
-        yield line[len(READY_PREFIX):]
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    return serve_process(directory, slow_seconds=slow_seconds)
 
 
 def scrapy_stats(log_text: str) -> dict[str, Any]:
