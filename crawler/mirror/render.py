@@ -15,6 +15,8 @@ import html
 import json
 from collections.abc import Callable
 
+import ftfy.bad_codecs  # noqa: F401 (registers the sloppy-windows-1252 codec)
+
 from crawler.mirror.markup import variant
 from crawler.mirror.model import MirrorArticle
 from crawler.mirror.pagebits import CRLF, FOOTER, attr, esc, large_image, title_text
@@ -36,10 +38,16 @@ def to_bytes(page: str, encoding: str) -> bytes:
 def mojibake(text: str) -> str:
     """Text as it reads after UTF-8 bytes were decoded as windows-1252 upstream.
 
+    Bytes windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) become the C1 control of
+    the same number, as browsers and most converters read them, so the text stays repairable
+    (ftfy's ``sloppy-windows-1252``), never a replacement character.
+
     >>> mojibake("don\u2019t")
     'don\u00e2\u20ac\u2122t'
+    >>> mojibake("MART\u00cdNEZ")
+    'MART\u00c3\x8dNEZ'
     """
-    return text.encode("utf-8").decode("cp1252", errors="replace")
+    return text.encode("utf-8").decode("sloppy-windows-1252")
 
 
 def _ad(n: int) -> str:
