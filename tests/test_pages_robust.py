@@ -11,7 +11,7 @@ from scrapy.http import HtmlResponse
 import crawler.pages
 from crawler.mirror.render import render
 from crawler.mirror.seed import SEED_URL, seed_article
-from crawler.pages import decoded, extract_from_bytes
+from crawler.pages import extract_from_bytes, page_text
 
 SEED = render(seed_article())
 
@@ -58,15 +58,15 @@ def test_random_tag_soup_never_raises() -> None:
 
 def test_no_charset_windows_1252_is_not_left_to_charset_guessing() -> None:
     body = b"<html><body><h1>It\x92s<br></h1>\x93quoted\x94 \xe8</body></html>"
-    response = decoded(HtmlResponse(SEED_URL, body=body))
-    assert response.text.endswith("<h1>It\u2019s<br></h1>\u201cquoted\u201d \u00e8</body></html>")
+    assert page_text(HtmlResponse(SEED_URL, body=body)).endswith(
+        "<h1>It\u2019s<br></h1>\u201cquoted\u201d \u00e8</body></html>")
 
 
 def test_declared_charset_wins() -> None:
     body = "<p>\u010d</p>".encode("cp1250")
-    response = decoded(HtmlResponse(SEED_URL, body=body,
-                                    headers={"Content-Type": "text/html; charset=windows-1250"}))
-    assert response.text == "<p>\u010d</p>"
+    response = HtmlResponse(SEED_URL, body=body,
+                            headers={"Content-Type": "text/html; charset=windows-1250"})
+    assert page_text(response) == "<p>\u010d</p>"
 
 
 def test_unexpected_errors_are_logged_not_raised(monkeypatch: pytest.MonkeyPatch,
