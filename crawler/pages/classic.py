@@ -20,7 +20,7 @@ import re
 from crawler.items import Article
 from crawler.pages.dateline import credit_fields, parse_byline
 from crawler.pages.dateline import parse_dateline as _parse_dateline
-from crawler.pages.lines import page_lines
+from crawler.pages.lines import iter_lines, page_lines
 from crawler.pages.reader import body_credits, body_paragraphs, read_header, related_blocks
 from crawler.pages.textorder import first_image, meta_tags, page_url, title_candidates
 from crawler.sites import domain_of
@@ -72,7 +72,7 @@ def extract(text: str, fetched_url: str) -> Article | None:
     if not title or not body.paragraphs:
         return None
     dateline_text = dateline_text or body.dateline
-    links, articles = related_blocks(page_lines(text, end_pos), url)
+    links, articles = related_blocks(iter_lines(text, end_pos), url)  # stops at the footer
     return Article(
         url=url,
         site=domain_of(url),

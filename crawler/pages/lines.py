@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 from crawler.text import strip_tags
 
@@ -66,67 +68,92 @@ def _squash(raw: str) -> str:
     return " ".join((html.unescape(raw) if "&" in raw else raw).split())
 
 
-def page_lines(page: str, start: int = 0, end: int | None = None,
-               limit: int = MAX_LINES) -> list[Line]:
-    """The first ``limit`` lines of ``page[start:end]``, offsets relative to the whole page.
+def iter_lines(page: str, start: int = 0, end: int | None = None,
+               limit: int = MAX_LINES) -> Iterator[Line]:
+    """The first ``limit`` lines of ``page[start:end]`` one by one, offsets relative to the whole
+    page: a reader that stops early (at a footer, say) leaves the rest of the page untokenised.
 
-    >>> [(ln.text, ln.href, ln.parts) for ln in page_lines(
+    >>> [(ln.text, ln.href, ln.parts) for ln in iter_lines(
     ...     '<b>WAR</b> REPORT<br>by X <span class="BHS">Prague (AFP) May 31, 2024</span>'
     ...     '<br><a href="/x.html">A &amp; B</a><script>no</script><p>caf&eacute;')]
     ... # doctest: +NORMALIZE_WHITESPACE
     [('WAR REPORT', None, ('WAR', 'REPORT')),
      ('by X Prague (AFP) May 31, 2024', None, ('by X', 'Prague (AFP) May 31, 2024')),
      ('A & B', '/x.html', ('A & B',)), ('café', None, ('café',))]
-    >>> [ln.text for ln in page_lines("Kyiv<b>&#8217;s</b> forces")]
+    >>> [ln.text for ln in iter_lines("Kyiv<b>&#8217;s</b> forces")]
     ['Kyiv’s forces']
     >>> page = "<p>One</p><p>Two</p>"
-    >>> [page[ln.start:ln.end] for ln in page_lines(page)]
+    >>> [page[ln.start:ln.end] for ln in iter_lines(page)]
     ['One', 'Two']
+    >>> [ln.text for ln in iter_lines("<p>a</p><p>b</p><p>c</p>", limit=2)]
+    ['a', 'b']
     """
-    out: list[Line] = []
-    runs: list[str] = []
-    parts: list[str] = []
-    first = last = -1
+    return islice(_lines(page, start, len(page) if end is None else end), limit)
 
-    def flush() -> None:
-        nonlocal first, last
-        if runs:
-            parts.append("".join(runs))
-            runs.clear()
-        if first >= 0:  # some text that is not blank
-            if len(parts) == 1:
-                text = _squash(parts[0])
-                if text:
-                    out.append(Line(text, first, last, None, (text,)))
-            else:
-                texts = tuple(t for t in (_squash(p) for p in parts) if t)
-                if texts:
-                    out.append(Line(_squash("".join(parts)), first, last, None, texts))
-        parts.clear()
-        first = last = -1
 
-    for m in _TOKEN_RE.finditer(page, start, len(page) if end is None else end):
-        if len(out) >= limit:
-            return out
-        text = m["text"]
-        if text is not None:
-            if text.strip():
-                if first < 0:
-                    first = m.start()
+def _lines(page: str, start: int, end: int) -> Iterator[Line]:
+    runs: list[str] = []  # texts of the current inline run
+    parts: list[str] = []  # finished runs of the current line
+    first = last = -1  # where the line's non-blank text starts and ends
+    inline = INLINE_TAGS
+    for m in _TOKEN_RE.finditer(page, start, end):
+        kind = m.lastgroup
+        if kind == "text":
+            text = m.group(kind)
+            if first < 0:
+                if text.isspace():
+                    runs.append(text)
+                    continue
+                first = m.start()
+                last = m.end()
+            elif not text.isspace():
                 last = m.end()
             runs.append(text)
-        elif m["tag"] is not None:
-            if m["tag"].lower() not in INLINE_TAGS:
-                flush()
-            elif runs:  # an inline tag ends a run of the line
-                parts.append("".join(runs))
-                runs.clear()
-        elif m["attrs"] is not None:
-            flush()
-            atext = m["atext"]
+        elif kind == "tag":
+            if m.group(kind).lower() in inline:
+                if runs:  # an inline tag ends a run of the line
+                    parts.append("".join(runs))
+                    runs.clear()
+                continue
+            if first >= 0:
+                line = _line(parts, runs, first, last)
+                if line is not None:
+                    yield line
+            parts.clear()
+            runs.clear()
+            first = last = -1
+        elif kind == "atext":
+            if first >= 0:
+                line = _line(parts, runs, first, last)
+                if line is not None:
+                    yield line
+            parts.clear()
+            runs.clear()
+            first = last = -1
+            atext = m.group(kind)
             label = (" ".join(atext.split()) if "<" not in atext and "&" not in atext
                      else strip_tags(atext))
             if label:
-                out.append(Line(label, m.start(), m.end(), _href(m["attrs"]), (label,)))
-    flush()
-    return out
+                yield Line(label, m.start(), m.end(), _href(m["attrs"]), (label,))
+        # else: a script, style, frame or comment, which no reader sees
+    if first >= 0:
+        line = _line(parts, runs, first, last)
+        if line is not None:
+            yield line
+
+
+def _line(parts: list[str], runs: list[str], first: int, last: int) -> Line | None:
+    """The line of the finished runs ``parts`` and the open run ``runs`` (None when blank)."""
+    if runs:
+        parts.append("".join(runs))
+    if len(parts) == 1:
+        text = _squash(parts[0])
+        return Line(text, first, last, None, (text,)) if text else None
+    texts = tuple(t for t in (_squash(p) for p in parts) if t)
+    return Line(_squash("".join(parts)), first, last, None, texts) if texts else None
+
+
+def page_lines(page: str, start: int = 0, end: int | None = None,
+               limit: int = MAX_LINES) -> list[Line]:
+    """The first ``limit`` lines of ``page[start:end]`` as a list (see :func:`iter_lines`)."""
+    return list(iter_lines(page, start, end, limit))

@@ -26,6 +26,7 @@ lines of a page (crawler.pages.lines) by their texts:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from crawler.items import RelatedArticle, RelatedLink
@@ -364,7 +365,9 @@ def body_credits(paragraphs: list[str], has_dateline: bool) -> Body:
     return Body(paras, dateline, appended)
 
 
-def related_blocks(lines: list[Line], base: str) -> tuple[list[RelatedLink], list[RelatedArticle]]:
+def related_blocks(
+    lines: Iterable[Line], base: str
+) -> tuple[list[RelatedLink], list[RelatedArticle]]:
     """The 'Related Links' and 'RELATED CONTENT' blocks among lines that follow a body."""
     links: list[RelatedLink] = []
     articles: list[RelatedArticle] = []
