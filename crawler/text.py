@@ -155,8 +155,25 @@ def html_paragraphs(fragment: str) -> list[str]:
     ...                 "</iframe></center>\\r\\n<p>Four<script>var a='<p>x';</script>")
     ['One \\u201ctwo\\u201d', 'Three', 'Four']
     """
+    return list(iter_html_paragraphs(fragment))
+
+
+def iter_html_paragraphs(fragment: str) -> Iterator[str]:
+    """:func:`html_paragraphs` one by one: a reader that needs only the first stops there.
+
+    >>> next(iter_html_paragraphs("<p><p>One<p>Two"))
+    'One'
+    """
     fragment = _DROP_RE.sub(" ", fragment)
-    return [text for text in (strip_tags(chunk) for chunk in _BREAK_RE.split(fragment)) if text]
+    pos = 0
+    for m in _BREAK_RE.finditer(fragment):
+        text = strip_tags(fragment[pos:m.start()])
+        if text:
+            yield text
+        pos = m.end()
+    text = strip_tags(fragment[pos:])
+    if text:
+        yield text
 
 
 @dataclass(frozen=True)
@@ -364,11 +381,23 @@ def clean_paragraphs(paragraphs: Iterable[str], title: str | None = None) -> lis
     ...                   "Subscribe Free To Our Daily Newsletters"], title="NATO chief speaks")
     ['He said no.']
     """
-    paras = [p for p in (squash(fix_encoding(p)) for p in paragraphs) if p]
-    paras = [p for p in paras if not is_boilerplate(p)]
+    paras = list(iter_clean_paragraphs(paragraphs))
     if title and paras and same_text(paras[0], title):
         paras = paras[1:]
     return paras
+
+
+def iter_clean_paragraphs(paragraphs: Iterable[str]) -> Iterator[str]:
+    """Paragraphs made final one by one (no headline rule): mojibake repaired, whitespace
+    collapsed, empty and boilerplate ones left out.
+
+    >>> list(iter_clean_paragraphs(["Tweet", " He said\u00a0no. ", ""]))
+    ['He said no.']
+    """
+    for p in paragraphs:
+        cleaned = squash(fix_encoding(p))
+        if cleaned and not is_boilerplate(cleaned):
+            yield cleaned
 
 
 def clean_body(body: str, title: str | None = None) -> str:

@@ -87,10 +87,12 @@ def _title(sel: Selector) -> str:
 
 def _link_stats(sel: Selector) -> tuple[int, int, int]:
     """(words in <body>, words in its links, 'read more' links)."""
-    body = " ".join(sel.xpath("//body//text()[not(ancestor::script or ancestor::style)]").getall())
-    # The same XPath expressions on the lxml tree itself: no Selector object per link.
+    # XPath on the lxml tree itself: no Selector object per text node or link.
     root = sel.root
-    links = root.xpath("//body//a") if hasattr(root, "xpath") else []
+    if not hasattr(root, "xpath"):
+        return 0, 0, 0
+    body = " ".join(root.xpath("//body//text()[not(ancestor::script or ancestor::style)]"))
+    links = root.xpath("//body//a")
     texts = [" ".join(a.xpath(".//text()")) for a in links]
     link_text = " ".join(texts)
     read_more = sum(

@@ -39,6 +39,8 @@ from crawler.text import (
     clean_inline,
     clean_paragraphs,
     html_paragraphs,
+    iter_clean_paragraphs,
+    iter_html_paragraphs,
 )
 
 MAX_CREDITS_LINE = 200
@@ -326,6 +328,32 @@ def body_paragraphs(page: str, start: int, end: int, title: str | None = None) -
     return clean_paragraphs(html_paragraphs(region), title)
 
 
+def first_body_paragraph(page: str, start: int, end: int) -> str | None:
+    """The first of :func:`body_paragraphs` (without a headline to leave out), read no further.
+
+    >>> first_body_paragraph("<p>Tweet<p>Paris (AFP) May 2, 2024<p>Text", 0, 40)
+    'Paris (AFP) May 2, 2024'
+    """
+    region = _APPENDED_BR_RE.sub("<p>", page[start:end])
+    return next(iter_clean_paragraphs(iter_html_paragraphs(region)), None)
+
+
+def leading_dateline(paragraph: str) -> tuple[str | None, str]:
+    """The dateline a body's first paragraph is or opens with (or None), and the rest of it.
+
+    >>> leading_dateline("Paris (SPX) Mar 17, 2025 - The agency said.")
+    ('Paris (SPX) Mar 17, 2025', 'The agency said.')
+    >>> leading_dateline("Prague (AFP) May 31, 2024"), leading_dateline("The agency said.")
+    (('Prague (AFP) May 31, 2024', ''), (None, 'The agency said.'))
+    """
+    if looks_like_dateline(paragraph):
+        return paragraph, ""
+    m = INLINE_DATELINE_RE.match(paragraph)
+    if m and looks_like_dateline(m["dateline"]):
+        return m["dateline"], paragraph[m.end():]
+    return None, paragraph
+
+
 @dataclass
 class Body:
     """The body's paragraphs and the datelines printed inside it."""
@@ -351,12 +379,11 @@ def body_credits(paragraphs: list[str], has_dateline: bool) -> Body:
     paras = list(paragraphs)
     dateline = None
     if not has_dateline and paras:
-        m = INLINE_DATELINE_RE.match(paras[0])
-        if looks_like_dateline(paras[0]):
-            dateline = paras.pop(0)
-        elif m and looks_like_dateline(m["dateline"]):
-            dateline = m["dateline"]
-            paras[0] = paras[0][m.end():]
+        dateline, rest = leading_dateline(paras[0])
+        if dateline is not None and rest:
+            paras[0] = rest
+        elif dateline is not None:
+            paras.pop(0)
     appended = []
     for p in paras[1:]:
         m = INLINE_DATELINE_RE.match(p)

@@ -26,6 +26,8 @@ from crawler.pages.reader import (
     body_credits,
     body_end,
     body_paragraphs,
+    first_body_paragraph,
+    leading_dateline,
     read_header,
     related_blocks,
 )
@@ -137,6 +139,10 @@ def extract(page: str, fetched_url: str) -> Article | None:
     end = lines[end_index].start if end_index is not None else len(page)
     if link_share(lines[header.last + 1: end_index]) > MAX_LINK_SHARE:
         return None
+    if header.dateline is None and header.byline is None:
+        first = first_body_paragraph(page, start, end)  # the only place left for a dateline
+        if first is None or leading_dateline(first)[0] is None:
+            return None  # no credits: decided before the body of a hub is cleaned
     body = body_credits(body_paragraphs(page, start, end), header.dateline is not None)
     dateline_text = header.dateline or body.dateline
     if dateline_text is None and header.byline is None:
