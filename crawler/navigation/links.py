@@ -189,12 +189,20 @@ class LinkPolicy:
     def verdict(self, url: str) -> tuple[bool, str | None]:
         """Whether to follow ``url``, and the refusal reason worth counting (an IP address, a
         scheme, loopback, ...) when it is refused for safety rather than out of scope."""
-        if not is_followable(url):
-            return False, None
-        reason = refusal_reason(url, self.extra_hosts)
-        if reason is not None:  # other sites are ordinary; IPs, schemes, loopback are not
-            return False, None if reason == "offsite" else reason
-        host = (urlsplit(url).hostname or "").lower()
-        if host in self.extra_hosts or self.site_filter is None:
-            return True, None
-        return domain_of(host) in self.site_filter, None
+        if len(url) > _CACHEABLE:
+            return _verdict.__wrapped__(self, url)
+        return _verdict(self, url)
+
+
+@lru_cache(maxsize=8192)
+def _verdict(policy: LinkPolicy, url: str) -> tuple[bool, str | None]:
+    # Cached (bounded): every page repeats its site's menus, so most links were judged before.
+    if not is_followable(url):
+        return False, None
+    reason = refusal_reason(url, policy.extra_hosts)
+    if reason is not None:  # other sites are ordinary; IPs, schemes, loopback are not
+        return False, None if reason == "offsite" else reason
+    host = (urlsplit(url).hostname or "").lower()
+    if host in policy.extra_hosts or policy.site_filter is None:
+        return True, None
+    return domain_of(host) in policy.site_filter, None
