@@ -54,7 +54,9 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -98,12 +100,19 @@ def word_tokens(text: str) -> list[str]:
     >>> word_tokens("Caf\u00e9 d\u00e9j\u00e0 \ufb01nal \u00c5ngstr\u00f6m")
     ['cafe', 'deja', 'final', 'angstrom']
     """
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=16)
+def _tokens(text: str) -> tuple[str, ...]:
+    # Cached (a few entries): one body is tokenised for its fingerprint at extraction, then for
+    # its version and its sketch by the dedupe step; its str hash is computed once.
     folded = unicodedata.normalize("NFKD", text.casefold())
     marks = {ord(ch): None for ch in set(_NON_ASCII_RE.findall(folded))
              if unicodedata.combining(ch)}  # fmt: skip
     if marks:
         folded = folded.translate(marks)
-    return _TOKEN_RE.findall(folded)
+    return tuple(_TOKEN_RE.findall(folded))
 
 
 def fingerprint(body: str) -> str:
@@ -114,7 +123,11 @@ def fingerprint(body: str) -> str:
     >>> len(fingerprint("Hello"))
     16
     """
-    return hashlib.blake2b(" ".join(word_tokens(body)).encode(), digest_size=8).hexdigest()
+    return _digest(_tokens(body))
+
+
+def _digest(tokens: Sequence[str]) -> str:
+    return hashlib.blake2b(" ".join(tokens).encode(), digest_size=8).hexdigest()
 
 
 def version_of(title: str, body: str) -> str:
@@ -126,7 +139,7 @@ def version_of(title: str, body: str) -> str:
     >>> version_of("A rocket flies", "It flew.") == version_of("A rocket lands", "It flew.")
     False
     """
-    return fingerprint(f"{title}\n{body}")
+    return _digest((*_tokens(title), *_tokens(body)))  # the tokens of title + newline + body
 
 
 _PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
@@ -142,7 +155,10 @@ def shingles(text: str, size: int = SHINGLE_WORDS) -> set[bytes]:
     >>> shingles("")
     set()
     """
-    words = word_tokens(text)
+    return _shingles(_tokens(text), size)
+
+
+def _shingles(words: Sequence[str], size: int = SHINGLE_WORDS) -> set[bytes]:
     if len(words) < size:
         return {" ".join(words).encode()} if words else set()
     return {" ".join(words[i : i + size]).encode() for i in range(len(words) - size + 1)}
@@ -223,7 +239,11 @@ def lead_keys(text: str) -> tuple[int, ...]:
     >>> a == lead_keys(" ".join(f"x{i}" for i in range(60))), lead_keys("too short")
     (False, ())
     """
-    words = word_tokens(text)[:LEAD_TOKENS]
+    return _lead_keys(_tokens(text))
+
+
+def _lead_keys(tokens: Sequence[str]) -> tuple[int, ...]:
+    words = tokens[:LEAD_TOKENS]
     hashes = sorted(
         int.from_bytes(hashlib.blake2b(b"lead " + " ".join(words[i : i + SHINGLE_WORDS]).encode(),
                                        digest_size=8).digest(), "little", signed=True)
@@ -256,10 +276,11 @@ def sketch(text: str) -> Sketch:
     >>> s.size, len(s.signature), len(s.lead), len(s.keys)
     (7, 256, 2, 34)
     """
-    grams = shingles(text)
+    tokens = _tokens(text)  # once, for the shingles and the lead keys
+    grams = _shingles(tokens)
     sig = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_PERMUTATIONS, scheme=SCHEME)
     sig.update_batch(list(grams))
-    return Sketch(signature_bytes(sig), len(grams), lead_keys(text))
+    return Sketch(signature_bytes(sig), len(grams), _lead_keys(tokens))
 
 
 def as_sketch(sig: MinHash | Sketch) -> Sketch:
