@@ -171,6 +171,20 @@ def test_copy_trimmed_to_its_first_half_is_a_duplicate_by_containment(tmp_path: 
     assert dup["similarity"] < 0.75  # Jaccard alone sees only half of the story
 
 
+def test_a_copy_decided_by_containment_is_counted_once(tmp_path: Path) -> None:
+    gen = StoryGen(38)
+    title, paras, original = _story(gen, words=800)
+    keep = next(n for n in range(1, len(paras)) if _words(paras[:n]) >= 0.4 * _words(paras))
+    assert _words(paras[:keep]) <= 0.45 * _words(paras)  # Jaccard about 0.4: under 0.5
+    trimmed = article(slug_url("spacedaily.com", title), title, paras[:keep])
+    out = crawl_items([original, trimmed], tmp_path)
+    [dup] = out.duplicates
+    assert (dup["url"], dup["rule"]) == (trimmed.url, "containment")
+    assert out.stats["dedupe/by_containment"] == 1
+    assert totals(out.stats) == {"parsed": 2, "exported": 1, "duplicate": 1, "rejected": 0,
+                                 "unaccounted": 0}  # fmt: skip
+
+
 def test_page_running_a_second_story_is_a_copy_of_the_first_only(tmp_path: Path) -> None:
     gen = StoryGen(35)
     title, paras, first = _story(gen, words=600)

@@ -161,8 +161,8 @@ class DedupePipeline:
         address (and the date its own page shows: a copy's may differ from its story's), and
         drop it."""
         self.stats.inc_value(f"articles/duplicate/{kind}")
-        if match.rule == "containment":
-            self.stats.inc_value("articles/duplicate/by_containment")
+        if match.rule == "containment":  # which rule decided: not a kind of duplicate of its own
+            self.stats.inc_value("dedupe/by_containment")
         containment = None if match.containment is None else round(match.containment, 4)
         self.duplicates.write(
             {"url": url, "duplicate_of": match.url, "kind": kind,
