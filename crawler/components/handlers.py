@@ -47,7 +47,11 @@ class MirrorDownloadHandler(BaseDownloadHandler):
             return await self._http.download_request(request)
         mirrored = request.replace(url=mirror_address(request.url, self.mirror_url))
         response = await self._http.download_request(mirrored)
-        return response.replace(url=request.url, request=request)
+        # Not response.replace(): it reads every attribute, and reading a TextResponse's
+        # ``encoding`` makes Scrapy guess the charset of a page that declares none
+        # (charset-normalizer, a few ms) whether or not anything ever needs it.
+        kept = {name: getattr(response, name) for name in Response.attributes}
+        return type(response)(**{**kept, "url": request.url, "request": request})
 
     async def close(self) -> None:
         """Close the connection pool."""
