@@ -27,7 +27,7 @@ from crawler.navigation.links import (
     link_priority,
 )
 from crawler.navigation.revisits import GONE, REVISIT, header, revisit_request, today
-from crawler.pages import extract_article
+from crawler.pages import extract_article, page_selector
 from crawler.pipelines.outputs import JsonLinesWriter
 from crawler.similarity import version_of
 from crawler.sites import (
@@ -386,7 +386,7 @@ class SmnSpider(scrapy.Spider):
             yield from self.follow(response, related, hub_depth)
             return
         stats.inc_value("pages/hub")
-        links = self.new_links(response, response.xpath("//a/@href").getall())
+        links = self.new_links(response, page_selector(response).xpath("//a/@href").getall())
         if hub_depth >= 1 and self.stop_pagination and self.only_known_articles(response):
             # A section or pagination page whose articles were all known before this run:
             # older pages hold none either.
@@ -395,14 +395,14 @@ class SmnSpider(scrapy.Spider):
         for url in links:
             yield self.request(url, hub_depth + 1)
 
-    def only_known_articles(self, response: Response) -> bool:
+    def only_known_articles(self, response: TextResponse) -> bool:
         """Whether every article the page links to was exported before this run started.
 
         Articles exported during this run do not count as known: a first crawl meets a section
         page after the home page and feeds already gave its articles, and must go on.
         """
         known = 0
-        for href in response.xpath("//a/@href").getall():
+        for href in page_selector(response).xpath("//a/@href").getall():
             url = canonical_url(href, base=response.url)
             if not looks_like_article_url(url) or not self.allowed(url):
                 continue

@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import UTC, datetime
+from weakref import WeakKeyDictionary
 
 from parsel import Selector
 from scrapy.http import HtmlResponse, Response, TextResponse
@@ -37,7 +38,7 @@ from crawler.similarity import fingerprint
 from crawler.sites import looks_like_article_url
 from crawler.text import word_count
 
-__all__ = ["RAISE_ERRORS", "extract_article", "extract_from_bytes", "page_text"]
+__all__ = ["RAISE_ERRORS", "extract_article", "extract_from_bytes", "page_selector", "page_text"]
 
 logger = logging.getLogger(__name__)
 
@@ -124,6 +125,24 @@ def page_text(response: TextResponse) -> str:
         return response.body.decode("cp1252", errors="replace")
 
 
+_SELECTORS: WeakKeyDictionary[TextResponse, Selector] = WeakKeyDictionary()
+
+
+def page_selector(response: TextResponse) -> Selector:
+    """The page's DOM (decoded by :func:`page_text`), parsed once per response: extraction and
+    the spider's link reading share it.
+
+    >>> r = HtmlResponse("https://www.spacewar.com/", body=b"<a href='/x.html'>x</a>")
+    >>> page_selector(r).xpath("//a/@href").getall(), page_selector(r) is page_selector(r)
+    (['/x.html'], True)
+    """
+    sel = _SELECTORS.get(response)
+    if sel is None:
+        sel = Selector(text=page_text(response), type="html", base_url=response.url)
+        _SELECTORS[response] = sel
+    return sel
+
+
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -143,7 +162,7 @@ def _extract(response: Response) -> Article | None:
         logger.warning("page with an attribute flood skipped: %s", response.url)
         return None
     else:
-        sel = Selector(text=text, type="html", base_url=response.url)
+        sel = page_selector(response)
         if metadata.matches(text, sel):
             article = metadata.extract(text, sel, response.url)
         else:
