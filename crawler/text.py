@@ -473,6 +473,11 @@ def canonical_url(url: str, base: str | None = None) -> str:
     return _canonical_url(url, base or None)
 
 
+_PLAIN_URL_RE = re.compile(r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:/(?!\.\.?(?:/|$))[\w\-~.]*)*/?")
+"""An http(s) URL that canonicalize_url leaves as it is: lower-case host, no port, user,
+query or fragment, a path of unreserved characters only and no dot segments."""
+
+
 @lru_cache(maxsize=_CACHE_SIZE)
 def _canonical_url(url: str, base: str | None) -> str:
     # Cached: the same related and navigation links are canonicalized on page after page.
@@ -480,6 +485,8 @@ def _canonical_url(url: str, base: str | None) -> str:
         url = urljoin(base, url)
     elif url.startswith("//"):
         url = "https:" + url
+    if _PLAIN_URL_RE.fullmatch(url) and url.isascii() and "/" in url[8:]:
+        return www_address(url)  # nearly every link of the network: w3lib would not change it
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https"):
         return url

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+import random
 
+import pytest
+from w3lib.url import canonicalize_url
+
+from crawler.sites import www_address
 from crawler.text import (
     canonical_url,
     clean_body,
@@ -166,3 +170,18 @@ def test_relative_related_link_made_absolute() -> None:
     assert (
         canonical_url("//www.terradaily.com/a.html#x", base) == "https://www.terradaily.com/a.html"
     )
+
+
+def test_plain_links_take_the_short_way_to_what_w3lib_gives() -> None:
+    """Links of unreserved characters skip w3lib; the result must be the one w3lib gives
+    (no query or fragment here: those are canonical_url's own work before w3lib's)."""
+    rnd = random.Random(3)
+    pieces = ["a", "Z", "9", "-", "_", "~", ".", "..", "X_999", "index.html", "%7e", "%41", "",
+              "caf\u00e9", " ", ";x", "+", "'", "//", "A%2Fb"]  # fmt: skip
+    hosts = ["www.spacewar.com", "spacewar.com", "WWW.SpaceWar.com", "spacedaily.com",
+             "a-b.example.org", "www.spacewar.com:443", "127.0.0.1"]  # fmt: skip
+    for _ in range(3000):
+        path = "/".join("".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 3)))
+                        for _ in range(rnd.randint(1, 4)))  # fmt: skip
+        url = f"{rnd.choice(['https', 'http'])}://{rnd.choice(hosts)}/{path}"
+        assert canonical_url(url) == www_address(canonicalize_url(url.strip())), url
