@@ -52,34 +52,15 @@ from scrapy.http import HtmlResponse  # noqa: E402
 
 from crawler.mirror.server import content_type  # noqa: E402
 from crawler.pages import extract_article  # noqa: E402
+from tests.accuracy import token_f1  # noqa: E402  (the tests' one measure of a body)
 
 REAL_TEXT = common.ROOT.parent / "shared" / "data" / "real-text"
-_WORD_RE = re.compile(r"\w+")
 _HEADER_RE = re.compile(r"\A---\n.*?\n---\n", re.S)
 _DATELINE_RE = re.compile(r"\(([A-Za-z][\w.&/ -]{0,30})\)\s+[A-Z][a-z]{2,4}\.?\s+\d{1,2},\s+\d{4}")
 _STOP = ("Related Links", "Subscribe Free", "ADVERTISEMENT", "RELATED CONTENT", "Tweet")
 
 Page = dict[str, Any]
 """url, body (bytes), ctype, group, truth (body text or None)."""
-
-
-def token_f1(found: str | None, truth: str) -> float:
-    """F1 of the multisets of lower-cased word tokens of ``found`` and ``truth``.
-
-    >>> token_f1("The cat sat.", "the cat sat")
-    1.0
-    >>> round(token_f1("the cat", "the cat sat on the mat"), 3)
-    0.5
-    >>> token_f1(None, "x")
-    0.0
-    """
-    a = Counter(_WORD_RE.findall((found or "").lower()))
-    b = Counter(_WORD_RE.findall(truth.lower()))
-    overlap = sum((a & b).values())
-    if not overlap:
-        return 0.0
-    precision, recall = overlap / sum(a.values()), overlap / sum(b.values())
-    return 2 * precision * recall / (precision + recall)
 
 
 def percentile(values: list[float], q: float) -> float:
