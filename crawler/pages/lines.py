@@ -109,12 +109,11 @@ def _lines(page: str, start: int, end: int) -> Iterator[Line]:
             elif not text.isspace():
                 last = m.end()
             runs.append(text)
-        elif kind == "tag":
-            if m.group(kind).lower() in inline:
-                if runs:  # an inline tag ends a run of the line
-                    parts.append("".join(runs))
-                    runs.clear()
-                continue
+        elif kind == "tag" and m.group(kind).lower() in inline:
+            if runs:  # an inline tag ends a run of the line
+                parts.append("".join(runs))
+                runs.clear()
+        elif kind in ("tag", "atext"):  # a block tag or a link ends the line
             if first >= 0:
                 line = _line(parts, runs, first, last)
                 if line is not None:
@@ -122,19 +121,12 @@ def _lines(page: str, start: int, end: int) -> Iterator[Line]:
             parts.clear()
             runs.clear()
             first = last = -1
-        elif kind == "atext":
-            if first >= 0:
-                line = _line(parts, runs, first, last)
-                if line is not None:
-                    yield line
-            parts.clear()
-            runs.clear()
-            first = last = -1
-            atext = m.group(kind)
-            label = (" ".join(atext.split()) if "<" not in atext and "&" not in atext
-                     else strip_tags(atext))
-            if label:
-                yield Line(label, m.start(), m.end(), _href(m["attrs"]), (label,))
+            if kind == "atext":
+                atext = m.group(kind)
+                label = (" ".join(atext.split()) if "<" not in atext and "&" not in atext
+                         else strip_tags(atext))
+                if label:
+                    yield Line(label, m.start(), m.end(), _href(m["attrs"]), (label,))
         # else: a script, style, frame or comment, which no reader sees
     if first >= 0:
         line = _line(parts, runs, first, last)
