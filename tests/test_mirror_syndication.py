@@ -130,6 +130,8 @@ def test_unrelated_stories_share_few_shingles_as_real_news_does(
     """The text generator must not make every story overlap (the real pages barely do)."""
     real = [p.read_text(encoding="utf-8") for p in sorted((SHARED / "data" / "real-text")
                                                           .glob("*.txt"))]
+    if not real:
+        pytest.skip("shared real texts absent")  # as the other tests of ../shared/data
     assert len(real) >= 10
     real_median = statistics.median(_containments(real, 1000, 1))
     grouped = {u for g in dup["groups"] for u in g} | set(dup["syndication"])
