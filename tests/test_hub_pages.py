@@ -73,6 +73,24 @@ def test_listing_and_short_pages_cost_no_trafilatura_call(mirror: Path) -> None:
         assert (calls, article) == (0, None), rel
 
 
+def test_no_page_outside_the_truth_costs_a_trafilatura_call(mirror: Path) -> None:
+    """Every HTML page the generator wrote that is not one of its articles: homes, sections,
+    pagination, archives, about and advertising pages, the last page of a category."""
+    articles = {file_for(json.loads(line)["url"])
+                for line in (mirror / "truth.jsonl").read_text().splitlines()}  # fmt: skip
+    checked, costly = 0, []
+    for path in sorted(mirror.rglob("*.htm*")):
+        rel = path.relative_to(mirror).as_posix()
+        if rel in articles or "html" not in content_type("/" + rel):
+            continue
+        url = "https://" + (rel.removesuffix("index.html") if rel.count("/") >= 2 else rel)
+        calls, _ = trafilatura_calls(response(mirror, rel, url))
+        checked += 1
+        if calls:
+            costly.append(rel)
+    assert checked >= 100 and costly == [], (checked, costly)
+
+
 def test_every_article_of_the_truth_is_still_extracted(mirror: Path) -> None:
     truth = [json.loads(line) for line in (mirror / "truth.jsonl").read_text().splitlines()]
     missing = []

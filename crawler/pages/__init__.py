@@ -34,6 +34,8 @@ from w3lib.encoding import html_body_declared_encoding, http_content_type_encodi
 
 from crawler.items import Article
 from crawler.pages import classic, criteria, fallback, metadata, textorder
+from crawler.pages.dateline import looks_like_byline, looks_like_dateline
+from crawler.pages.lines import MAX_LINES, iter_lines
 from crawler.similarity import fingerprint
 from crawler.sites import looks_like_article_url
 from crawler.text import word_count
@@ -90,20 +92,47 @@ _BODY_TEXT_XPATH = "//body//text()[not(ancestor::script or ancestor::style)]"
 _BODY_IN_METADATA_XPATH = "//script[@type='application/ld+json'][contains(., 'articleBody')]"
 
 
-def hub_signals(sel: Selector, url: str) -> tuple[int, int, bool, bool]:
+def hub_signals(sel: Selector, url: str, text: str) -> tuple[int, int, bool, bool, bool]:
     """The cheap signals of :func:`criteria.is_hub`: words in ``<body>``, ``<article>``
-    elements, whether the address or og:url has an article form, and a JSON-LD articleBody.
+    elements, whether the address or og:url has an article form, a JSON-LD articleBody, and
+    a sign of a news item (that article form, date metadata, or a credit line in ``text``).
 
     >>> hub_signals(Selector(text="<body><article>a b</article><script>x y</script></body>"),
-    ...             "https://spacedaily.com/category/x/")
-    (2, 1, False, False)
+    ...             "https://spacedaily.com/category/x/", "<article>a b</article>")
+    (2, 1, False, False, False)
     """
     root = sel.root
     words = len(" ".join(root.xpath(_BODY_TEXT_XPATH)).split())
     items = int(root.xpath("count(//article)"))
     og_url = sel.xpath("//meta[@property='og:url']/@content").get() or ""
     article_address = looks_like_article_url(url) or looks_like_article_url(og_url)
-    return words, items, article_address, bool(root.xpath(_BODY_IN_METADATA_XPATH))
+    news_sign = (article_address or bool(root.xpath(fallback.DATE_META_XPATH))
+                 or has_credit_line(text))  # fmt: skip
+    return words, items, article_address, bool(root.xpath(_BODY_IN_METADATA_XPATH)), news_sign
+
+
+def has_credit_line(text: str, window: int = 3) -> bool:
+    """Whether any line of the page, alone or joined with the next ones up to ``window`` lines
+    (a link splits ``By <a>Name</a>`` into two lines; trafilatura would not), reads as a
+    dateline or a byline. A page longer than the lines reader reads counts as having one.
+
+    >>> has_credit_line("<p>Advertise with us</p><p>Rates and sizes</p>")
+    False
+    >>> has_credit_line("<p>By <a href='/author/jane'>Jane Smith</a></p><p>Text</p>")
+    True
+    >>> has_credit_line("<div>Paris (AFP) May 31, 2024</div>")
+    True
+    """
+    recent: list[str] = []
+    read = 0
+    for line in iter_lines(text):
+        read += 1
+        recent = [*recent[1 - window:], line.text]
+        for k in range(len(recent)):
+            joined = " ".join(recent[k:])
+            if looks_like_dateline(joined) or looks_like_byline(joined):
+                return True
+    return read >= MAX_LINES
 
 
 def page_text(response: TextResponse) -> str:
@@ -170,7 +199,7 @@ def _extract(response: Response) -> Article | None:
             if article is None and too_complex(sel.root):
                 logger.warning("page too complex for the fallback extractor: %s", response.url)
                 return None
-            if article is None and criteria.is_hub(*hub_signals(sel, response.url)):
+            if article is None and criteria.is_hub(*hub_signals(sel, response.url, text)):
                 return None  # decided before the fallback: no trafilatura call on hubs
             if article is None:
                 article = fallback.extract(sel, text, response.url)

@@ -20,7 +20,10 @@ A page is **not an article** (the extractor returns None) when any of these hold
   (home and section hubs show teasers with 'read more');
 * before the fallback, cheaply (:func:`is_hub`, so that hubs cost no trafilatura call): its
   ``<body>`` has fewer words than the fallback accepts, or it lists ``MIN_LISTING_ITEMS`` (3)
-  or more ``<article>`` teasers and neither its address nor its og:url has an article form;
+  or more ``<article>`` teasers and neither its address nor its og:url has an article form,
+  or it shows no sign of a news item anywhere (the fallback's own last rule, read from every
+  line of the page rather than from trafilatura's first lines, so that it rejects no page the
+  fallback would keep);
 * the response is a feed (RSS/Atom), declares a Content-Type that is not HTML, or is not text
   at all (the wrapper checks this).
 """
@@ -98,7 +101,7 @@ def is_link_list(body_words: int, link_words: int, read_more_links: int) -> bool
 
 
 def is_hub(body_words: int, listing_items: int, article_address: bool,
-           body_in_metadata: bool) -> bool:
+           body_in_metadata: bool, news_sign: bool = True) -> bool:
     """True for a page that is no article, told before the fallback (no trafilatura call).
 
     * fewer words in its ``<body>`` than the fallback accepts (``MIN_WORDS["fallback"]``):
@@ -106,15 +109,20 @@ def is_hub(body_words: int, listing_items: int, article_address: bool,
       ``articleBody`` holds text outside the body;
     * ``MIN_LISTING_ITEMS`` (3) or more ``<article>`` elements on a page whose address (or
       og:url) has no article form: a listing of teasers (WordPress category pages, the bare
-      hosts' home pages).
+      hosts' home pages);
+    * no ``news_sign``: no article address, no publication date or article type in the
+      metadata, and no line of the page that reads as a dateline or a byline (advertising
+      pages, the last page of a category with one or two teasers).
 
     >>> is_hub(40, 0, False, False), is_hub(40, 0, True, False), is_hub(40, 0, False, True)
     (True, True, False)
     >>> is_hub(900, 20, False, False), is_hub(900, 20, True, False), is_hub(900, 1, False, False)
     (True, False, False)
+    >>> is_hub(900, 1, False, False, news_sign=False), is_hub(900, 1, True, False, news_sign=True)
+    (True, False)
     """
     if body_in_metadata:
         return False
-    if body_words < MIN_WORDS["fallback"]:
+    if body_words < MIN_WORDS["fallback"] or not news_sign:
         return True
     return listing_items >= MIN_LISTING_ITEMS and not article_address

@@ -39,12 +39,13 @@ _SITE_WORDS = frozenset(
     w.lower() for s in SITES for w in (s.name, s.domain, "www." + s.domain)
 )
 _HEADER_LINES = 5
-_DATE_META_XPATH = (
+DATE_META_XPATH = (
     "//meta[@property='og:type' and @content='article']"
     " | //meta[@property='article:published_time' or @name='date' or @itemprop='datePublished']"
     " | //time[@datetime]"
     " | //script[@type='application/ld+json'][contains(., 'datePublished')]"
 )
+"""Metadata that dates a page or calls it an article: one of the signs of a news item."""
 
 
 def _lines(el: Any) -> list[str]:
@@ -140,7 +141,7 @@ def extract(sel: Selector, html_text: str, fetched_url: str) -> Article | None:
     has_signal = (
         dateline_text is not None
         or byline_text is not None
-        or bool(sel.xpath(_DATE_META_XPATH))
+        or bool(sel.xpath(DATE_META_XPATH))
         or looks_like_article_url(url)
     )
     if not has_signal:
