@@ -10,7 +10,9 @@ Pages, all read into memory first, the same bytes for both extractors:
   build``), every layout and markup variant its ``truth.jsonl`` names (``--pages N`` takes N of
   them round-robin over the variants; 0: all);
 * **real texts**: each text of ``../shared/data/real-text`` (read at run time, never copied),
-  rendered by the mirror's own renderer in each of its layouts;
+  read by the tests' own reader (``tests/real_pages.py``: its truth and the markups it is
+  rendered in by the mirror's renderers); the front pages among them count as non-article
+  pages;
 * **non-article pages**: every other HTML file of the mirror (home, section, pagination, archive,
   about, privacy ... pages), for which the crawl also calls ``extract_article``.
 
@@ -53,11 +55,9 @@ from scrapy.http import HtmlResponse  # noqa: E402
 from crawler.mirror.server import content_type  # noqa: E402
 from crawler.pages import extract_article  # noqa: E402
 from tests.accuracy import token_f1  # noqa: E402  (the tests' one measure of a body)
+from tests.real_pages import real_pages  # noqa: E402  (the tests' one reader of the real texts)
 
-REAL_TEXT = common.ROOT.parent / "shared" / "data" / "real-text"
 _HEADER_RE = re.compile(r"\A---\n.*?\n---\n", re.S)
-_DATELINE_RE = re.compile(r"\(([A-Za-z][\w.&/ -]{0,30})\)\s+[A-Z][a-z]{2,4}\.?\s+\d{1,2},\s+\d{4}")
-_STOP = ("Related Links", "Subscribe Free", "ADVERTISEMENT", "RELATED CONTENT", "Tweet")
 
 Page = dict[str, Any]
 """url, body (bytes), ctype, group, truth (body text or None)."""
@@ -119,61 +119,21 @@ def mirror_pages(mirror: Path, limit: int) -> tuple[list[Page], list[Page]]:
     return found, others
 
 
-def parse_real_text(text: str) -> dict[str, Any] | None:
-    """Title, byline, dateline and paragraphs of a real page's visible text, or None."""
-    lines = [ln.strip() for ln in text.splitlines()]
-    at = next((i for i, ln in enumerate(lines) if _DATELINE_RE.search(ln)), None)
-    if at is None:
-        return None
-    head = [ln for ln in lines[:at] if ln]
-    byline = next((ln for ln in reversed(head) if ln.lower().startswith("by ")), None)
-    titles = [ln for ln in head if ln != byline and not ln.isupper() and len(ln.split()) >= 3]
-    if not titles:
-        return None
-    paragraphs: list[str] = []
-    for ln in lines[at + 1:]:
-        if ln.startswith(_STOP):
-            break
-        if len(ln.split()) >= 4:
-            paragraphs.append(ln)
-    if len(paragraphs) < 2:
-        return None
-    labels = [ln for ln in head if ln.isupper()]
-    return {"title": titles[-1], "byline": byline, "dateline": lines[at],
-            "paragraphs": paragraphs, "section": labels[-1] if labels else None}  # fmt: skip
-
-
 def real_text_pages() -> tuple[list[Page], str]:
-    """Pages rendered from the real texts in every layout of the mirror's renderer; a note."""
-    if not REAL_TEXT.is_dir():
-        return [], f"real texts: {REAL_TEXT} not found, skipped"
-    try:
-        from crawler.mirror.model import MirrorArticle
-        from crawler.mirror.render import render
-    except ImportError as exc:
-        return [], f"real texts: the mirror's renderer cannot be imported ({exc}), skipped"
+    """Pages of the real texts in every markup the tests render them in (tests/real_pages.py);
+    a note."""
     pages: list[Page] = []
-    used = 0
-    for path in sorted(REAL_TEXT.glob("*.txt")):
-        facts = parse_real_text(path.read_text(encoding="utf-8"))
-        if facts is None:
-            continue
-        used += 1
-        host, _, rest = path.stem.partition("__")
-        url = f"https://{host}/{rest.replace('__', '/')}"
-        domain = host.removeprefix("www.")
-        for layout in ("classic", "wordpress", "legacy"):
-            byline = facts["byline"]
-            article = MirrorArticle(
-                url=url, site=domain, layout=layout, title=facts["title"],
-                paragraphs=facts["paragraphs"], section=facts["section"], byline=byline,
-                byline_clean=byline[3:] if byline else None, dateline=facts["dateline"],
-                published="2024-01-02", og_url=url,
-            )  # fmt: skip
-            pages.append({"url": url, "body": render(article), "ctype": "text/html",
-                          "group": f"real text / {layout}",
-                          "truth": "\n\n".join(facts["paragraphs"])})  # fmt: skip
-    return pages, f"real texts: {used} of {len(list(REAL_TEXT.glob('*.txt')))} texts parsed"
+    texts = real_pages()
+    for page in texts:
+        for markup in page.markups():
+            article = page.expected is not None
+            pages.append({"url": page.url, "body": page.render(markup), "ctype": "text/html",
+                          "group": f"real text / {page.kind}" if article else
+                          "real text non-article pages",
+                          "truth": page.expected["body"] if page.expected else None})  # fmt: skip
+    if not texts:
+        return [], "real texts: ../shared/data/real-text not found, skipped"
+    return pages, f"real texts: {len(texts)} texts, {len(pages)} pages in the tests' markups"
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
@@ -278,10 +238,10 @@ def main(argv: list[str] | None = None) -> int:
         if a:
             print(row(name, a, b, ""))
     a, b = pooled(lambda g: "non-article" not in g)
-    hub_calls = calls["mirror non-article pages"]
+    hubs = [g for g in ours if "non-article" in g]
     print(f"\narticle pages: mean speed-up {statistics.fmean(b) / statistics.fmean(a):.1f}x "
-          f"(target >= 10x); non-article pages: {hub_calls} trafilatura calls for "
-          f"{len(ours['mirror non-article pages'])} pages (target 0)")
+          f"(target >= 10x); non-article pages: {sum(calls[g] for g in hubs)} trafilatura calls "
+          f"for {sum(len(ours[g]) for g in hubs)} pages (target 0)")
     return 0
 
 
