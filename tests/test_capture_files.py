@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+import crawler.capture.cdxj
 from crawler.capture.cdxj import INDEX_NAME, index_folder, merge_indexes, read_index
 from crawler.capture.reader import Captures, check_warc
 from crawler.capture.records import Exchange, warc_date
@@ -82,6 +83,37 @@ def test_pages_read_back_byte_for_byte_and_every_file_passes_warcio_check(tmp_pa
     assert not any(k.lower() == "transfer-encoding" for k, _ in gz.headers)  # ... de-chunked
     hop = captures.page(moved.item())
     assert hop.status == 301 and ("Location", "https://www.spacewar.com/a.html") in hop.headers
+
+
+def test_an_index_larger_than_a_sort_chunk_is_sorted_in_runs_and_equals_warcios(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The writer spools its lines to disk and the folder's index is sorted in runs of
+    SORT_CHUNK_LINES merged on disk (issue 17: bounded memory); the index must be exactly what
+    warcio reads back from the files, with an earlier run's lines kept and no run file left."""
+    pages = [f"https://www.spacewar.com/reports/P{k:03d}_999.html" for k in range(97, 0, -1)]
+    earlier = tmp_path / "earlier"
+    w = writer(earlier)
+    for url in pages[::2]:
+        w.write(exchange(url, 200, PAGE + url.encode()))
+    w.close()
+    index_folder(earlier)
+    folder = tmp_path / "run"
+    shutil.copytree(earlier, folder)
+    w = writer(folder, max_bytes=20_000)
+    for url in pages[1::2]:
+        w.write(exchange(url, 200, PAGE + url.encode()))
+    w.close()
+    monkeypatch.setattr(crawler.capture.cdxj, "SORT_CHUNK_LINES", 7)
+    written = index_folder(folder, w.index_lines)
+    chunked = (folder / INDEX_NAME).read_text()
+    assert sorted(p.name for p in folder.iterdir() if not p.name.endswith(".warc.gz")) == [
+        INDEX_NAME]
+    (folder / INDEX_NAME).unlink()
+    monkeypatch.undo()
+    index_folder(folder)  # every file read back by warcio, sorted in memory
+    assert chunked == (folder / INDEX_NAME).read_text()
+    assert written == len(pages) == len(chunked.splitlines())
+    assert [e.url for e in read_index(folder / INDEX_NAME)] == sorted(pages, key=str.lower)
 
 
 def test_a_304_is_a_revisit_that_resolves_to_the_page_it_confirmed(tmp_path: Path):

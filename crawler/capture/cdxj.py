@@ -14,7 +14,8 @@ from __future__ import annotations
 import heapq
 import json
 import os
-from collections.abc import Iterable, Iterator
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -149,14 +150,85 @@ def sort_key(line: str) -> tuple[str, str]:
     return key, rest
 
 
-def write_lines(lines: Iterable[str], out: Path) -> int:
+SORT_CHUNK_LINES = 20_000
+"""Index lines sorted in memory at once (about 10 MB); more are sorted in runs on disk and
+merged, so that indexing a folder of any size takes bounded memory."""
+
+
+def write_lines(lines: Iterable[str], out: Path, chunk: int | None = None) -> int:
     """Write CDXJ lines to ``out`` sorted (atomically: a reader sees the old or the new
-    index); returns their number."""
-    ordered = sorted(lines, key=sort_key)
+    index), holding at most ``chunk`` lines (:data:`SORT_CHUNK_LINES`) in memory; returns
+    their number.
+
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "index.cdxj"
+    >>> write_lines(["c 2 {}", "a 1 {}", "b 9 {}", "a 0 {}"], out, chunk=3)
+    4
+    >>> out.read_text().splitlines(), sorted(p.name for p in out.parent.iterdir())
+    (['a 0 {}', 'a 1 {}', 'b 9 {}', 'c 2 {}'], ['index.cdxj'])
+    """
+    chunk = chunk or SORT_CHUNK_LINES
     tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text("".join(line + "\n" for line in ordered), encoding="utf-8")
-    os.replace(tmp, out)
-    return len(ordered)
+    runs: list[Path] = []
+    try:
+        batch: list[str] = []
+        total = 0
+        for line in lines:
+            batch.append(line)
+            total += 1
+            if len(batch) >= chunk:
+                runs.append(_sorted_run(batch, out.with_name(f"{out.name}.run{len(runs)}")))
+                batch = []
+        batch.sort(key=sort_key)
+        handles = [run.open(encoding="utf-8") for run in runs]
+        try:
+            with tmp.open("w", encoding="utf-8") as dest:
+                dest.writelines(heapq.merge(*handles, (line + "\n" for line in batch),
+                                            key=sort_key))
+        finally:
+            for handle in handles:
+                handle.close()
+        os.replace(tmp, out)
+        return total
+    finally:
+        for run in runs:
+            run.unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
+
+
+def _sorted_run(batch: list[str], path: Path) -> Path:
+    batch.sort(key=sort_key)
+    with path.open("w", encoding="utf-8") as fh:
+        fh.writelines(line + "\n" for line in batch)
+    return path
+
+
+class LineSpool:
+    """Index lines kept in an anonymous temporary file, not in memory, and read back in order:
+    a writer's record of its lines (the file disappears when closed, or with the process)."""
+
+    def __init__(self) -> None:
+        self._fh = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 (closed by close)
+        self.count = 0
+
+    def append(self, line: str) -> None:
+        """Add one line (no newline)."""
+        self._fh.write(line + "\n")
+        self.count += 1
+
+    def __iter__(self) -> Iterator[str]:
+        self._fh.flush()
+        self._fh.seek(0)
+        for line in self._fh:
+            yield line.rstrip("\n")
+        self._fh.seek(0, os.SEEK_END)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def close(self) -> None:
+        """Drop the lines."""
+        self._fh.close()
 
 
 def write_index(entries: Iterable[Entry], out: Path) -> int:
@@ -164,36 +236,41 @@ def write_index(entries: Iterable[Entry], out: Path) -> int:
     return write_lines((e.line() for e in entries), out)
 
 
-def index_folder(directory: Path, known: dict[str, list[str]] | None = None) -> int:
+def index_folder(directory: Path, known: Mapping[str, Iterable[str]] | None = None) -> int:
     """Write the ``index.cdxj`` of every WARC file of a folder; returns lines.
 
     ``known`` gives the lines of files the caller wrote (a writer knows its records); lines
     the folder's index already holds are kept (a WARC file is never changed once closed);
-    any other file is read.
+    any other file is read. Lines stream through :func:`write_lines`: memory stays bounded.
     """
-    known = known or {}
-    kept: dict[str, list[str]] = {}
+    return write_lines(_folder_lines(directory, known or {}), directory / INDEX_NAME)
+
+
+def _folder_lines(directory: Path, known: Mapping[str, Iterable[str]]) -> Iterator[str]:
+    files = {path.name: path for path in sorted(directory.glob(f"*{SUFFIX}"))}
+    kept: set[str] = set()
     for line in _index_lines(directory / INDEX_NAME):
         try:
-            kept.setdefault(Entry.parse(line).filename, []).append(line)
+            name = Entry.parse(line).filename
         except (ValueError, KeyError, IndexError):
             continue
-    lines: list[str] = []
-    for path in sorted(directory.glob(f"*{SUFFIX}")):
-        if path.name in known:
-            lines += known[path.name]
-        elif path.name in kept:
-            lines += kept[path.name]
-        else:  # complete records only: another writer may be appending to it right now
-            lines += [e.line() for e in index_warc(path, complete_length(path))]
-    return write_lines(lines, directory / INDEX_NAME)
+        if name in files and name not in known:
+            kept.add(name)
+            yield line
+    for name, path in files.items():
+        if name in known:
+            yield from known[name]
+        elif name not in kept:  # complete records only: another writer may be appending now
+            yield from (e.line() for e in index_warc(path, complete_length(path)))
 
 
-def _index_lines(path: Path) -> list[str]:
+def _index_lines(path: Path) -> Iterator[str]:
     if not path.is_file():
-        return []
-    return [line.rstrip("\n") for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+        return
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield line.rstrip("\n")
 
 
 def ensure_index(directory: Path) -> list[Entry]:

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from crawler.capture.cdxj import REVISIT_MIME, Entry
+from crawler.capture.cdxj import REVISIT_MIME, Entry, LineSpool
 from crawler.capture.digests import DigestIndex
 from crawler.capture.records import (
     PROFILE_IDENTICAL,
@@ -97,8 +97,9 @@ class WarcWriter:
         self.maker = RecordMaker()
         self.counts: Counter[str] = Counter()
         self.files: list[str] = []
-        self.index_lines: dict[str, list[str]] = {}
-        """CDXJ lines of the records written, per file (the folder's index needs no rescan)."""
+        self.index_lines: dict[str, LineSpool] = {}
+        """CDXJ lines of the records written, per file (the folder's index needs no rescan),
+        spooled to temporary files: about 0.5 KB a page that memory does not hold."""
         self._fd: int | None = None
         self._name = ""
         self._size = 0
@@ -111,7 +112,7 @@ class WarcWriter:
         path = self.directory / self._name
         self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
         self.files.append(self._name)
-        self.index_lines[self._name] = []
+        self.index_lines[self._name] = LineSpool()
         self._size = 0
         self._append(self.maker.warcinfo(self._name, self.info).member)
         self._info_size = self._size

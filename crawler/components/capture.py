@@ -167,6 +167,9 @@ class WarcCaptureMiddleware:
         except OSError as exc:
             logger.error("WARC index not written: %s", exc)
             return
+        finally:
+            for spool in self.writer.index_lines.values():
+                spool.close()
         self.stats.set_value("capture/indexed", lines)
 
 
