@@ -18,20 +18,25 @@ from itertools import islice
 
 from crawler.text import strip_tags
 
-_TOKEN_RE = re.compile(
-    r"<(?P<skip>script|style|iframe|noscript|object|textarea|select|template)\b[^>]*>"
-    r".*?(?:</(?P=skip)\s*>|\Z)"
-    r"|<!--.*?(?:-->|\Z)"
-    r"|<a\b(?P<attrs>[^>]*)>(?P<atext>.*?)</a\s*>"
-    r"|</?\s*(?P<tag>[a-zA-Z][a-zA-Z0-9]*)[^>]*>"
-    r"|(?P<text>[^<]+|<)",
-    re.S | re.I,
-)
 INLINE_TAGS = frozenset(
     {"b", "i", "u", "em", "strong", "font", "span", "small", "big", "sup", "sub", "abbr", "img",
      "time", "cite", "mark", "q", "s", "strike", "tt", "label", "ins", "del", "wbr"}
 )
 """Tags that do not end a line."""
+_TOKEN_RE = re.compile(
+    r"(?P<text>[^<]+)"
+    r"|<(?P<skip>script|style|iframe|noscript|object|textarea|select|template)\b[^>]*>"
+    r".*?(?:</(?P=skip)\s*>|\Z)"
+    r"|<!--.*?(?:-->|\Z)"
+    r"|<a\b(?P<attrs>[^>]*)>(?P<atext>.*?)</a\s*>"
+    rf"|</?\s*(?P<inline>{'|'.join(sorted(INLINE_TAGS, key=len, reverse=True))})"
+    r"(?![a-zA-Z0-9])[^>]*>"
+    r"|</?\s*(?P<block>[a-zA-Z])[^>]*>"
+    r"|(?P<lt><)",
+    re.S | re.I,
+)
+"""Tokens, in the order tried: text, an unseen element, a comment, a link, an inline tag, any
+other tag (which ends a line), a lone '<' (text)."""
 MAX_LINES = 5_000
 """Lines read of one page at most (an article page of the network has a few hundred): the
 work on a hostile page stays bounded."""
@@ -95,11 +100,10 @@ def _lines(page: str, start: int, end: int) -> Iterator[Line]:
     runs: list[str] = []  # texts of the current inline run
     parts: list[str] = []  # finished runs of the current line
     first = last = -1  # where the line's non-blank text starts and ends
-    inline = INLINE_TAGS
     for m in _TOKEN_RE.finditer(page, start, end):
         kind = m.lastgroup
-        if kind == "text":
-            text = m.group(kind)
+        if kind == "text" or kind == "lt":
+            text = m.group()
             if first < 0:
                 if text.isspace():
                     runs.append(text)
@@ -109,11 +113,11 @@ def _lines(page: str, start: int, end: int) -> Iterator[Line]:
             elif not text.isspace():
                 last = m.end()
             runs.append(text)
-        elif kind == "tag" and m.group(kind).lower() in inline:
+        elif kind == "inline":
             if runs:  # an inline tag ends a run of the line
                 parts.append("".join(runs))
                 runs.clear()
-        elif kind in ("tag", "atext"):  # a block tag or a link ends the line
+        elif kind == "block" or kind == "atext":  # a block tag or a link ends the line
             if first >= 0:
                 line = _line(parts, runs, first, last)
                 if line is not None:
