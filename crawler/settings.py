@@ -63,7 +63,7 @@ SPIDER_MIDDLEWARES = {"crawler.components.capture.WarcPointerMiddleware": 950}
 SMN_PAGINATION_STOP = True
 """Stop walking a section's pagination at a page whose articles were all known before the run."""
 SCHEDULER_MEMORY_QUEUE = "crawler.components.frontier.SpillingFifoQueue"
-SMN_FRONTIER_MEMORY = 5000
+SMN_FRONTIER_MEMORY = 2000
 """Waiting requests kept in memory by all the crawl's queues together; the rest wait on disk."""
 SMN_REFRESH_DAYS = 3
 """Stories published within this many days of their host's newest are revisited; 0: never."""

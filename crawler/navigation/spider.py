@@ -139,8 +139,8 @@ class SmnSpider(scrapy.Spider):
             extra_hosts=self.extra_hosts,
         )
         self.resume = str(resume or "").lower() in ("1", "true", "yes")
-        self.parsed_this_run: set[int] = set()
-        """64-bit keys of the article addresses parsed in this run (about 60 bytes each)."""
+        self.parsed_this_run = KeySet()
+        """64-bit keys of the article addresses parsed in this run (8 bytes each)."""
         self.requested_this_run = KeySet()
         """64-bit keys of the addresses requested in this run (8 bytes each): a link met again
         makes no second Request that the dupefilter would only drop (issue 17)."""
@@ -320,10 +320,10 @@ class SmnSpider(scrapy.Spider):
             if url in seen or not self.allowed(url):
                 continue
             seen.add(url)
+            if _unsigned_key(url) in self.requested_this_run:
+                continue  # most links of a page: asked before the state, which is on disk
             if self.state.seen_url(url) is not None:
                 stats.inc_value("incremental/skipped")
-                continue
-            if _unsigned_key(url) in self.requested_this_run:
                 continue
             links.append(url)
         return links
@@ -379,7 +379,8 @@ class SmnSpider(scrapy.Spider):
         article = extract_article(response)
         if article is not None:
             stats.inc_value("pages/article")
-            self.parsed_this_run.update((key64(article.url), key64(response.url)))
+            self.parsed_this_run.add(_unsigned_key(article.url))
+            self.parsed_this_run.add(_unsigned_key(response.url))
             related = [link["url"] for link in article.related_links]
             related += [link["url"] for link in article.related_articles]
             yield article
@@ -406,7 +407,7 @@ class SmnSpider(scrapy.Spider):
             url = canonical_url(href, base=response.url)
             if not looks_like_article_url(url) or not self.allowed(url):
                 continue
-            if self.state.seen_url(url) is None or key64(url) in self.parsed_this_run:
+            if self.state.seen_url(url) is None or _unsigned_key(url) in self.parsed_this_run:
                 return False
             known += 1
         return known > 0
