@@ -171,11 +171,15 @@ class SqliteState:
             f"GROUP BY story ORDER BY n DESC, story LIMIT {MAX_CANDIDATES}",
             keys,
         ).fetchall()
+        if not candidates:
+            return []
+        ids = [story for story, _ in candidates]
+        rows = self.db.execute(  # one query for all candidates, oldest story first
+            f"SELECT url, signature, shingles FROM stories WHERE id IN ({','.join('?' * len(ids))})"
+            " ORDER BY id", ids,
+        ).fetchall()
         matches: list[Match] = []
-        for story, _ in sorted(candidates):  # oldest story first among equally close ones
-            url, stored, size = self.db.execute(
-                "SELECT url, signature, shingles FROM stories WHERE id = ?", (story,)
-            ).fetchone()
+        for url, stored, size in rows:
             score = judge(sketch, Sketch(stored, size), rule)
             if score is not None:
                 matches.append(Match.scored(url, score))
