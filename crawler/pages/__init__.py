@@ -95,20 +95,29 @@ _BODY_IN_METADATA_XPATH = "//script[@type='application/ld+json'][contains(., 'ar
 def hub_signals(sel: Selector, url: str, text: str) -> tuple[int, int, bool, bool, bool]:
     """The cheap signals of :func:`criteria.is_hub`: words in ``<body>``, ``<article>``
     elements, whether the address or og:url has an article form, a JSON-LD articleBody, and
-    a sign of a news item (that article form, date metadata, or a credit line in ``text``).
+    a sign of a news item (that article form, date metadata, or a credit line in ``text``;
+    True without looking when the other signals decide).
 
     >>> hub_signals(Selector(text="<body><article>a b</article><script>x y</script></body>"),
     ...             "https://spacedaily.com/category/x/", "<article>a b</article>")
-    (2, 1, False, False, False)
+    (2, 1, False, False, True)
+    >>> page = "<body>" + "<p>Advertise with us: rates and sizes of banners.</p>" * 12 + "</body>"
+    >>> hub_signals(Selector(text=page), "https://www.spacewar.com/advertising.html", page)
+    (96, 0, False, False, False)
     """
     root = sel.root
     words = len(" ".join(root.xpath(_BODY_TEXT_XPATH)).split())
     items = int(root.xpath("count(//article)"))
     og_url = sel.xpath("//meta[@property='og:url']/@content").get() or ""
     article_address = looks_like_article_url(url) or looks_like_article_url(og_url)
-    news_sign = (article_address or bool(root.xpath(fallback.DATE_META_XPATH))
-                 or has_credit_line(text))  # fmt: skip
-    return words, items, article_address, bool(root.xpath(_BODY_IN_METADATA_XPATH)), news_sign
+    in_metadata = bool(root.xpath(_BODY_IN_METADATA_XPATH))
+    decided = (in_metadata or words < criteria.MIN_WORDS["fallback"]
+               or items >= criteria.MIN_LISTING_ITEMS)  # fmt: skip
+    # A sign of news is looked for only when the other signals leave the page undecided: the
+    # credit lines are read from every line of the page.
+    news_sign = decided or article_address or bool(root.xpath(fallback.DATE_META_XPATH)) or (
+        has_credit_line(text))
+    return words, items, article_address, in_metadata, news_sign
 
 
 def has_credit_line(text: str, window: int = 3) -> bool:
