@@ -231,7 +231,8 @@ def main(argv: list[str] | None = None) -> int:
 
     for name, keep in (("all mirror article pages", lambda g: g.startswith("mirror ")
                         and "non-article" not in g),
-                       ("all real-text pages", lambda g: g.startswith("real text")),
+                       ("all real-text article pages", lambda g: g.startswith("real text")
+                        and "non-article" not in g),
                        ("all article pages", lambda g: "non-article" not in g),
                        ("every page (a crawl's mix)", lambda g: True)):  # fmt: skip
         a, b = pooled(keep)
