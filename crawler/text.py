@@ -17,7 +17,6 @@ import html
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -174,53 +173,6 @@ def iter_html_paragraphs(fragment: str) -> Iterator[str]:
     text = strip_tags(fragment[pos:])
     if text:
         yield text
-
-
-@dataclass(frozen=True)
-class Line:
-    """A line of text or a link of an HTML fragment, in document order."""
-
-    text: str
-    """The visible text, whitespace collapsed."""
-    href: str | None = None
-    """The link's href as written (None for text)."""
-
-
-_LINE_RE = re.compile(
-    r"<a\b(?P<attrs>[^>]*)>(?P<atext>.*?)</a\s*>|<(?P<tag>/?\s*[a-zA-Z][^>]*)>|(?P<text>[^<]+)",
-    re.S | re.I,
-)
-_INLINE_TAGS = frozenset(
-    {"b", "i", "u", "em", "strong", "font", "span", "small", "big", "sup", "sub", "abbr", "img"}
-)
-
-
-def html_lines(fragment: str) -> Iterator[Line]:
-    """Lines of text and links of a fragment; inline tags join text, other tags end a line.
-
-    >>> [(t.text, t.href) for t in html_lines('<span><b>WAR</b> REPORT</span><br>'
-    ...                                        '<a href="/x.html" class=RCH>A &amp; B</a><br>')]
-    [('WAR REPORT', None), ('A & B', '/x.html')]
-    """
-    line: list[str] = []
-
-    def flush() -> Iterator[Line]:
-        text = squash(html.unescape("".join(line)))
-        line.clear()
-        if text:
-            yield Line(text)
-
-    for m in _LINE_RE.finditer(_DROP_RE.sub(" ", fragment)):
-        if m["text"] is not None:
-            line.append(m["text"])
-        elif m["tag"] is not None:
-            name = m["tag"].lstrip("/ ").split(None, 1)[0].lower() if m["tag"].strip("/ ") else ""
-            if name not in _INLINE_TAGS:
-                yield from flush()
-        else:
-            yield from flush()
-            yield Line(strip_tags(m["atext"]), attributes(m["attrs"]).get("href", ""))
-    yield from flush()
 
 
 # --- Characters and whitespace ---------------------------------------------------------------
