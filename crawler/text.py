@@ -463,6 +463,8 @@ def absolute_url(base: str, url: str | None) -> str | None:
     url = (url or "").strip()
     if not url:
         return None
+    if _PLAIN_URL_RE.fullmatch(url):
+        return url  # nearly every link of the network: urljoin would return it as it is
     base = _join_base(url, base)
     if len(url) > _CACHEABLE or len(base) > _CACHEABLE:  # not worth keeping in the cache
         return _absolute_url.__wrapped__(base, url)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import random
+from urllib.parse import urljoin
 
 import pytest
 from w3lib.url import canonicalize_url
 
 from crawler.sites import www_address
 from crawler.text import (
+    absolute_url,
     canonical_url,
     clean_body,
     clean_inline,
@@ -173,8 +175,9 @@ def test_relative_related_link_made_absolute() -> None:
 
 
 def test_plain_links_take_the_short_way_to_what_w3lib_gives() -> None:
-    """Links of unreserved characters skip w3lib; the result must be the one w3lib gives
-    (no query or fragment here: those are canonical_url's own work before w3lib's)."""
+    """Links of unreserved characters skip w3lib and urljoin; the results must be the ones
+    w3lib and urljoin give (no query or fragment here: those are canonical_url's own work
+    before w3lib's)."""
     rnd = random.Random(3)
     pieces = ["a", "Z", "9", "-", "_", "~", ".", "..", "X_999", "index.html", "%7e", "%41", "",
               "caf\u00e9", " ", ";x", "+", "'", "//", "A%2Fb"]  # fmt: skip
@@ -185,3 +188,6 @@ def test_plain_links_take_the_short_way_to_what_w3lib_gives() -> None:
                         for _ in range(rnd.randint(1, 4)))  # fmt: skip
         url = f"{rnd.choice(['https', 'http'])}://{rnd.choice(hosts)}/{path}"
         assert canonical_url(url) == www_address(canonicalize_url(url.strip())), url
+        for base in ("https://www.spacewar.com/reports/X_999.html", "http://spacedaily.com/"):
+            joined = urljoin(base, url.strip())
+            assert absolute_url(base, url) == joined, (base, url)
