@@ -14,6 +14,7 @@ from __future__ import annotations
 import heapq
 import json
 import os
+import secrets
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -168,7 +169,10 @@ def write_lines(lines: Iterable[str], out: Path, chunk: int | None = None) -> in
     (['a 0 {}', 'a 1 {}', 'b 9 {}', 'c 2 {}'], ['index.cdxj'])
     """
     chunk = chunk or SORT_CHUNK_LINES
-    tmp = out.with_name(out.name + ".tmp")
+    # Scratch names of this writer's own: workers of a job that share a folder may index it
+    # at the same moment (the last os.replace wins, each index covering every file it saw).
+    scratch = f"{out.name}.{os.getpid()}-{secrets.token_hex(3)}"
+    tmp = out.with_name(scratch + ".tmp")
     runs: list[Path] = []
     try:
         batch: list[str] = []
@@ -177,7 +181,7 @@ def write_lines(lines: Iterable[str], out: Path, chunk: int | None = None) -> in
             batch.append(line)
             total += 1
             if len(batch) >= chunk:
-                runs.append(_sorted_run(batch, out.with_name(f"{out.name}.run{len(runs)}")))
+                runs.append(_sorted_run(batch, out.with_name(f"{scratch}.run{len(runs)}")))
                 batch = []
         batch.sort(key=sort_key)
         handles = [run.open(encoding="utf-8") for run in runs]
