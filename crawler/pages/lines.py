@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from itertools import islice
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from crawler.text import strip_tags
 
@@ -23,20 +23,56 @@ INLINE_TAGS = frozenset(
      "time", "cite", "mark", "q", "s", "strike", "tt", "label", "ins", "del", "wbr"}
 )
 """Tags that do not end a line."""
+UNSEEN_TAGS = ("script", "style", "iframe", "noscript", "object", "textarea", "select", "template")
+"""Elements no reader sees, dropped with their content."""
+
+
+def alternation(words: Iterable[str]) -> str:
+    """A regex alternation of ``words`` with shared prefixes factored out: the regex engine
+    tries alternatives one by one, so ``b(?:ig)?`` costs less than ``big|b`` at every tag.
+
+    >>> alternation(["b", "big", "br", "span"])
+    '(?:b(?:ig|r)?|span)'
+    >>> re.fullmatch(alternation(["s", "span", "strong"]), "strong") is not None
+    True
+    """
+    tree: dict[str, Any] = {}
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def pattern(node: dict[str, Any]) -> str:
+        branches = [re.escape(ch) + pattern(node[ch]) for ch in sorted(node) if ch]
+        if not branches:
+            return ""
+        if len(branches) > 1:
+            body = "(?:" + "|".join(branches) + ")"
+            return body + "?" if "" in node else body
+        if "" not in node:
+            return branches[0]
+        return branches[0] + "?" if len(branches[0]) == 1 else f"(?:{branches[0]})?"
+
+    body = pattern(tree)
+    return body if body.startswith("(?:") and body.endswith(")") else f"(?:{body})"
+
+
+_NOT_IN_RUN = alternation(("a", *UNSEEN_TAGS, *INLINE_TAGS))
 _TOKEN_RE = re.compile(
     r"(?P<text>[^<]+)"
-    r"|<(?P<skip>script|style|iframe|noscript|object|textarea|select|template)\b[^>]*>"
-    r".*?(?:</(?P=skip)\s*>|\Z)"
-    r"|<!--.*?(?:-->|\Z)"
-    r"|<a\b(?P<attrs>[^>]*)>(?P<atext>.*?)</a\s*>"
-    rf"|</?\s*(?P<inline>{'|'.join(sorted(INLINE_TAGS, key=len, reverse=True))})"
-    r"(?![a-zA-Z0-9])[^>]*>"
+    rf"|<(?P<skip>{alternation(UNSEEN_TAGS)})\b[^>]*>(?:.*?</(?P=skip)\s*>|.*)"
+    r"|<!--(?:.*?-->|.*)"
+    r"|<a\b(?P<attrs>[^>]*)>(?P<atext>(?:[^<]*<(?!/a\s*>))*?[^<]*)</a\s*>"
+    rf"|</?\s*(?P<inline>{alternation(INLINE_TAGS)})(?![a-zA-Z0-9])[^>]*>"
     r"|</?\s*(?P<block>[a-zA-Z])[^>]*>"
+    rf"(?:\s*</?\s*(?!{_NOT_IN_RUN}(?![a-zA-Z0-9]))[a-zA-Z][^>]*>)*\s*"
     r"|(?P<lt><)",
     re.S | re.I,
 )
-"""Tokens, in the order tried: text, an unseen element, a comment, a link, an inline tag, any
-other tag (which ends a line), a lone '<' (text)."""
+"""Tokens, in the order tried: text, an unseen element, a comment, a link, an inline tag, other
+tags (which end a line; several in a row and the blanks after them are one token), a lone '<'
+(text)."""
 MAX_LINES = 5_000
 """Lines read of one page at most (an article page of the network has a few hundred): the
 work on a hostile page stays bounded."""
@@ -104,14 +140,13 @@ def _lines(page: str, start: int, end: int) -> Iterator[Line]:
         kind = m.lastgroup
         if kind == "text" or kind == "lt":
             text = m.group()
-            if first < 0:
-                if text.isspace():
+            if text.isspace():
+                if first >= 0:  # blanks before a line's first text are nothing
                     runs.append(text)
-                    continue
+                continue
+            if first < 0:
                 first = m.start()
-                last = m.end()
-            elif not text.isspace():
-                last = m.end()
+            last = m.end()
             runs.append(text)
         elif kind == "inline":
             if runs:  # an inline tag ends a run of the line
