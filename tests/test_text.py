@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import random
+import re
+import unicodedata
 from urllib.parse import urljoin
 
 import pytest
 from w3lib.url import canonicalize_url
 
+from crawler.similarity import word_tokens
 from crawler.sites import www_address
 from crawler.text import (
     absolute_url,
@@ -191,3 +194,19 @@ def test_plain_links_take_the_short_way_to_what_w3lib_gives() -> None:
         for base in ("https://www.spacewar.com/reports/X_999.html", "http://spacedaily.com/"):
             joined = urljoin(base, url.strip())
             assert absolute_url(base, url) == joined, (base, url)
+
+
+def test_word_tokens_are_the_word_runs_of_the_folded_text() -> None:
+    """word_tokens finds words without a regex; the definition is re's ``\\w+`` over the NFKD
+    case fold with combining marks removed, checked on random texts of awkward characters."""
+    def reference(text: str) -> list[str]:
+        folded = unicodedata.normalize("NFKD", text.casefold())
+        folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+        return re.findall(r"\w+", folded)
+
+    rng = random.Random(7)
+    alphabet = ("aZ_09 .,'\"-\t\n\u2019\u201c\u00e9\u0301\u00b2\u00a0\u2003\u0660\uff21\u1d43"
+                "\u00df\u0130\x1c\x85\u200b\u3000\u4e2d\u2167\u210c\ufb01\u00c5\u0627\u064b")
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        assert word_tokens(text) == reference(text), repr(text)
