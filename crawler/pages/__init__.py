@@ -199,19 +199,18 @@ def _extract(response: Response) -> Article | None:
     elif has_attribute_flood(text):
         logger.warning("page with an attribute flood skipped: %s", response.url)
         return None
+    elif metadata.matches(text):
+        article = metadata.extract(text, response.url)
     else:
-        sel = page_selector(response)
-        if metadata.matches(text, sel):
-            article = metadata.extract(text, sel, response.url)
-        else:
-            article = textorder.extract(text, response.url)
-            if article is None and too_complex(sel.root):
+        article = textorder.extract(text, response.url)
+        if article is None:  # only now is the DOM parsed (the spider reads a hub's links in it)
+            sel = page_selector(response)
+            if too_complex(sel.root):
                 logger.warning("page too complex for the fallback extractor: %s", response.url)
                 return None
-            if article is None and criteria.is_hub(*hub_signals(sel, response.url, text)):
+            if criteria.is_hub(*hub_signals(sel, response.url, text)):
                 return None  # decided before the fallback: no trafilatura call on hubs
-            if article is None:
-                article = fallback.extract(sel, text, response.url)
+            article = fallback.extract(sel, text, response.url)
     if article is None:
         return None
     if not criteria.is_article(article.title, article.body.split("\n\n"), article.extraction,

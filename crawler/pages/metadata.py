@@ -5,7 +5,8 @@ its facts as metadata: headline, datePublished, author, articleSection, image. T
 by its WordPress signature (``/wp-content/`` or ``/wp-includes/`` addresses, or a WordPress
 generator meta) and article metadata. The markup of its body was never seen: the body, a byline
 and a dateline printed in the page, and the related list are read in the order of the text
-(crawler.pages.reader), whatever the container:
+(crawler.pages.reader), whatever the container. Like the classic path, this one reads the raw
+text (JSON-LD scripts and meta tags by regular expressions), without a DOM:
 
 * title: JSON-LD headline, else og:title, else the first ``<h1>``;
 * published: the date of a dateline printed in the page (as its first body line: it dates the
@@ -26,8 +27,6 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from parsel import Selector
-
 from crawler.items import Article
 from crawler.pages import criteria
 from crawler.pages.dateline import credit_fields, normalize_name, parse_byline, parse_dateline
@@ -41,13 +40,17 @@ from crawler.pages.reader import (
 )
 from crawler.pages.textorder import first_image, meta_tags, page_url, title_candidates
 from crawler.sites import SITES_BY_DOMAIN, domain_of
-from crawler.text import absolute_url, clean_inline, squash
+from crawler.text import absolute_url, attributes, clean_inline, squash
 
 ARTICLE_TYPES = frozenset({"NewsArticle", "Article", "ReportageNewsArticle", "BlogPosting"})
 _WORDPRESS_RE = re.compile(
     r"/wp-(?:content|includes)/|<meta\b[^>]*\bcontent\s*=\s*[\"']?WordPress", re.I
 )
 _BODY_TAG_RE = re.compile(r"<body\b[^>]*>", re.I)
+_SCRIPT_RE = re.compile(
+    r"<!--.*?(?:-->|\Z)|<script\b(?P<attrs>[^>]*)>(?P<text>.*?)(?:</script\s*>|\Z)", re.S | re.I
+)
+"""A comment (skipped: what it holds is no element) or a script element and its text."""
 _ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
@@ -66,15 +69,27 @@ def _types(obj: dict[str, Any]) -> set[str]:
     return {t} if isinstance(t, str) else {x for x in t if isinstance(x, str)} if t else set()
 
 
-def news_article(sel: Selector) -> dict[str, Any] | None:
+def json_ld_texts(page: str) -> Iterator[str]:
+    """The texts of the page's ``<script type="application/ld+json">`` elements, in order.
+
+    >>> list(json_ld_texts('<!-- <script type="application/ld+json">no</script> -->'
+    ...                    '<script type=application/ld+json>{"a": 1}</script><script>x</script>'))
+    ['{"a": 1}']
+    """
+    for m in _SCRIPT_RE.finditer(page):
+        if m["attrs"] is not None and attributes(m["attrs"]).get("type") == "application/ld+json":
+            yield m["text"]
+
+
+def news_article(page: str) -> dict[str, Any] | None:
     """The first JSON-LD object of an article type on the page, or None.
 
-    >>> s = Selector(text='<script type="application/ld+json">{"@graph": ['
-    ...     '{"@type": "WebSite"}, {"@type": "NewsArticle", "headline": "H"}]}</script>')
-    >>> news_article(s)["headline"]
+    >>> page = ('<script type="application/ld+json">{"@graph": ['
+    ...         '{"@type": "WebSite"}, {"@type": "NewsArticle", "headline": "H"}]}</script>')
+    >>> news_article(page)["headline"]
     'H'
     """
-    for raw in sel.xpath("//script[@type='application/ld+json']/text()").getall():
+    for raw in json_ld_texts(page):
         try:
             data = json.loads(raw)
         except (ValueError, RecursionError):  # RecursionError: hostile nesting ([[[[...]]]])
@@ -95,19 +110,19 @@ def _text(value: Any) -> str | None:
     return clean_inline(value)
 
 
-def matches(text: str, sel: Selector) -> bool:
+def matches(text: str) -> bool:
     """True for a WordPress page with article metadata (JSON-LD article or og:type article).
 
     >>> page = ('<link href="/wp-content/x.css"><meta property="og:type" content="article">'
     ...         '<h1>T</h1><p>Text</p>')
-    >>> matches(page, Selector(text=page)), matches(page.replace("wp-content", "css"), Selector(
-    ...     text=page.replace("wp-content", "css")))
+    >>> matches(page), matches(page.replace("wp-content", "css"))
     (True, False)
     """
     if _WORDPRESS_RE.search(text[:65536]) is None:
         return False
-    og_type = sel.xpath("//meta[@property='og:type']/@content").get()
-    return news_article(sel) is not None or (og_type or "").strip() == "article"
+    body_tag = _BODY_TAG_RE.search(text)
+    og_type = meta_tags(text[: body_tag.start()] if body_tag else text).get("og:type")
+    return og_type == "article" or news_article(text) is not None
 
 
 def _authors(ld: dict[str, Any]) -> tuple[list[str], str | None]:
@@ -127,9 +142,9 @@ def _authors(ld: dict[str, Any]) -> tuple[list[str], str | None]:
     return people, org
 
 
-def extract(text: str, sel: Selector, fetched_url: str) -> Article | None:
+def extract(text: str, fetched_url: str) -> Article | None:
     """The Article of a WordPress page, or None without a title or body."""
-    ld = news_article(sel) or {}
+    ld = news_article(text) or {}
     body_tag = _BODY_TAG_RE.search(text)
     head = text[: body_tag.start()] if body_tag else text[:4096]
     meta = meta_tags(head)
