@@ -43,9 +43,8 @@ from crawler.sites import SITES_BY_DOMAIN, domain_of
 from crawler.text import absolute_url, attributes, clean_inline, squash
 
 ARTICLE_TYPES = frozenset({"NewsArticle", "Article", "ReportageNewsArticle", "BlogPosting"})
-_WORDPRESS_RE = re.compile(
-    r"/wp-(?:content|includes)/|<meta\b[^>]*\bcontent\s*=\s*[\"']?WordPress", re.I
-)
+_WORDPRESS_RE = re.compile(r"/wp-(?:content|includes)/", re.I)
+_WORDPRESS_GENERATOR_RE = re.compile(r"<meta\b[^>]*\bcontent\s*=\s*[\"']?WordPress", re.I)
 _BODY_TAG_RE = re.compile(r"<body\b[^>]*>", re.I)
 _SCRIPT_RE = re.compile(
     r"<!--.*?(?:-->|\Z)|<script\b(?P<attrs>[^>]*)>(?P<text>.*?)(?:</script\s*>|\Z)", re.S | re.I
@@ -118,7 +117,8 @@ def matches(text: str) -> bool:
     >>> matches(page), matches(page.replace("wp-content", "css"))
     (True, False)
     """
-    if _WORDPRESS_RE.search(text[:65536]) is None:
+    head = text[:65536]  # two searches: an alternation of both is tried at every character
+    if _WORDPRESS_RE.search(head) is None and _WORDPRESS_GENERATOR_RE.search(head) is None:
         return False
     body_tag = _BODY_TAG_RE.search(text)
     og_type = meta_tags(text[: body_tag.start()] if body_tag else text).get("og:type")
