@@ -27,7 +27,7 @@ from crawler.navigation.links import (
     link_priority,
 )
 from crawler.navigation.revisits import GONE, REVISIT, header, revisit_request, today
-from crawler.pages import extract_article, page_selector
+from crawler.pages import extract_article, page_links
 from crawler.pipelines.outputs import JsonLinesWriter
 from crawler.similarity import version_of
 from crawler.sites import (
@@ -387,7 +387,7 @@ class SmnSpider(scrapy.Spider):
             yield from self.follow(response, related, hub_depth)
             return
         stats.inc_value("pages/hub")
-        links = self.new_links(response, page_selector(response).xpath("//a/@href").getall())
+        links = self.new_links(response, page_links(response))
         if hub_depth >= 1 and self.stop_pagination and self.only_known_articles(response):
             # A section or pagination page whose articles were all known before this run:
             # older pages hold none either.
@@ -403,7 +403,7 @@ class SmnSpider(scrapy.Spider):
         page after the home page and feeds already gave its articles, and must go on.
         """
         known = 0
-        for href in page_selector(response).xpath("//a/@href").getall():
+        for href in page_links(response):
             url = canonical_url(href, base=response.url)
             if not looks_like_article_url(url) or not self.allowed(url):
                 continue

@@ -40,7 +40,8 @@ from crawler.similarity import fingerprint
 from crawler.sites import looks_like_article_url
 from crawler.text import word_count
 
-__all__ = ["RAISE_ERRORS", "extract_article", "extract_from_bytes", "page_selector", "page_text"]
+__all__ = ["RAISE_ERRORS", "extract_article", "extract_from_bytes", "page_links", "page_selector",
+           "page_text"]
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ def too_complex(root: object, budget: int = MAX_FALLBACK_NODES) -> bool:
     return False
 
 
-_BODY_TEXT_XPATH = "//body//text()[not(ancestor::script or ancestor::style)]"
+_DIGIT_RE = re.compile(r"\d")
 _BODY_IN_METADATA_XPATH = "//script[@type='application/ld+json'][contains(., 'articleBody')]"
 
 
@@ -106,7 +107,7 @@ def hub_signals(sel: Selector, url: str, text: str) -> tuple[int, int, bool, boo
     (96, 0, False, False, False)
     """
     root = sel.root
-    words = len(" ".join(root.xpath(_BODY_TEXT_XPATH)).split())
+    words = len(" ".join(root.xpath(fallback.BODY_TEXT_XPATH, smart_strings=False)).split())
     items = int(root.xpath("count(//article)"))
     og_url = sel.xpath("//meta[@property='og:url']/@content").get() or ""
     article_address = looks_like_article_url(url) or looks_like_article_url(og_url)
@@ -137,7 +138,12 @@ def has_credit_line(text: str, window: int = 3) -> bool:
     for line in iter_lines(text):
         read += 1
         recent = [*recent[1 - window:], line.text]
+        # A dateline ends with its year, so with this line's digits; a byline starts 'by' or
+        # 'staff': the other windows are not read (most lines of a hub are neither).
+        dated = _DIGIT_RE.search(line.text) is not None
         for k in range(len(recent)):
+            if not dated and not recent[k][:5].lower().startswith(("by", "staff")):
+                continue
             joined = " ".join(recent[k:])
             if looks_like_dateline(joined) or looks_like_byline(joined):
                 return True
@@ -179,6 +185,17 @@ def page_selector(response: TextResponse) -> Selector:
         sel = Selector(text=page_text(response), type="html", base_url=response.url)
         _SELECTORS[response] = sel
     return sel
+
+
+def page_links(response: TextResponse) -> list[str]:
+    """The ``href`` of every ``<a>`` of the page, as written, in order (from the shared DOM, as
+    plain strings: no Selector object per link).
+
+    >>> page_links(HtmlResponse("https://www.spacewar.com/", body=b"<a href='/x.html'>x</a><a>y"))
+    ['/x.html']
+    """
+    root = page_selector(response).root
+    return list(root.xpath("//a/@href", smart_strings=False)) if hasattr(root, "xpath") else []
 
 
 def _now() -> str:

@@ -39,6 +39,8 @@ _SITE_WORDS = frozenset(
     w.lower() for s in SITES for w in (s.name, s.domain, "www." + s.domain)
 )
 _HEADER_LINES = 5
+BODY_TEXT_XPATH = "//body//text()[not(ancestor::script or ancestor::style)]"
+"""The visible text nodes of a page's body."""
 DATE_META_XPATH = (
     "//meta[@property='og:type' and @content='article']"
     " | //meta[@property='article:published_time' or @name='date' or @itemprop='datePublished']"
@@ -88,13 +90,14 @@ def _title(sel: Selector) -> str:
 
 def _link_stats(sel: Selector) -> tuple[int, int, int]:
     """(words in <body>, words in its links, 'read more' links)."""
-    # XPath on the lxml tree itself: no Selector object per text node or link.
+    # XPath on the lxml tree itself, plain strings: no Selector object or "smart" string (which
+    # keeps a link to its element) per text node or link.
     root = sel.root
     if not hasattr(root, "xpath"):
         return 0, 0, 0
-    body = " ".join(root.xpath("//body//text()[not(ancestor::script or ancestor::style)]"))
+    body = " ".join(root.xpath(BODY_TEXT_XPATH, smart_strings=False))
     links = root.xpath("//body//a")
-    texts = [" ".join(a.xpath(".//text()")) for a in links]
+    texts = [" ".join(a.xpath(".//text()", smart_strings=False)) for a in links]
     link_text = " ".join(texts)
     read_more = sum(
         1 for text in texts
