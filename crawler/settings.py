@@ -94,6 +94,7 @@ DEPTH_PRIORITY = 0
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
+WARN_ON_GENERATOR_RETURN_VALUE = False  # re-reads a callback per response: tests do it once
 
 # --- What was seen before (crawler.state) ----------------------------------------------------
 SMN_STATE_PATH = "output/state.sqlite"

@@ -101,3 +101,23 @@ def test_the_crawl_path_never_reaches_the_mirror() -> None:
         seen.add(node)
         todo.extend(GRAPH[node])
     assert not [m for m in seen if m.startswith("crawler.mirror")]
+
+
+def test_no_spider_callback_is_a_generator_that_returns_a_value() -> None:
+    """Scrapy's own check of generator callbacks (``return value`` in a generator loses the
+    value), done here once for every generator method of every spider: the settings turn off
+    WARN_ON_GENERATOR_RETURN_VALUE, which re-reads a callback's source for every response."""
+    import inspect
+
+    from scrapy.spiderloader import SpiderLoader
+    from scrapy.utils.misc import is_generator_with_return_value
+    from scrapy.utils.project import get_project_settings
+
+    loader = SpiderLoader.from_settings(get_project_settings())
+    checked = []
+    for name in loader.list():
+        spider = loader.load(name)
+        for attr, member in inspect.getmembers(spider, inspect.isgeneratorfunction):
+            checked.append(f"{name}.{attr}")
+            assert not is_generator_with_return_value(member), f"{name}.{attr} returns a value"
+    assert any(c.endswith(".parse") for c in checked), checked
