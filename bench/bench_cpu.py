@@ -26,7 +26,6 @@ CPU per page = the crawl process's user + system CPU from engine start to spider
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -35,17 +34,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import common  # noqa: E402
 import stages  # noqa: E402
-
-PYSPY_RATE = 250
-
-
-def pyspy_prefix(out: Path) -> list[str]:
-    """The py-spy command that runs a crawl and writes its collapsed stacks to ``out``."""
-    exe = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
-    if not Path(exe).exists():
-        raise SystemExit("py-spy is not installed: pip install -e '.[bench]' (or --no-profile)")
-    return [exe, "record", "-r", str(PYSPY_RATE), "--nonblocking", "--full-filenames",
-            "-f", "raw", "-o", str(out), "--"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -93,20 +81,20 @@ def main(argv: list[str] | None = None) -> int:
                 return 0
             raw = work / "project.pyspy.txt"
             prof = common.crawl_project(url, project, work / "crawl-profiled",
-                                        "smn crawl under py-spy", prefix=pyspy_prefix(raw))
+                                        "smn crawl under py-spy", prefix=stages.pyspy_prefix(raw))
             raw_null = work / "null.pyspy.txt"
             prof_null = common.crawl_null(url, same, work / "null-profiled", seeds, domains,
                                           "null spider under py-spy",
-                                          prefix=pyspy_prefix(raw_null))
-        print(f"\nProfile of the project's crawl (py-spy at {PYSPY_RATE} Hz, same settings; "
+                                          prefix=stages.pyspy_prefix(raw_null))
+        print(f"\nProfile of the project's crawl (py-spy at {stages.PYSPY_RATE} Hz, same settings; "
               f"{prof.pages} pages, {prof.cpu_ms_per_page:.2f} ms/page under the profiler):\n")
         rule_list = stages.rules(files)
         print(stages.table(stages.breakdown(raw.read_text(), rule_list), prof.cpu_ms_per_page,
-                           prof.pages, PYSPY_RATE))
+                           prof.pages, stages.PYSPY_RATE))
         print(f"\nProfile of the null spider's crawl ({prof_null.pages} pages, "
               f"{prof_null.cpu_ms_per_page:.2f} ms/page under the profiler):\n")
         print(stages.table(stages.breakdown(raw_null.read_text(), rule_list),
-                           prof_null.cpu_ms_per_page, prof_null.pages, PYSPY_RATE))
+                           prof_null.cpu_ms_per_page, prof_null.pages, stages.PYSPY_RATE))
     return 0
 
 

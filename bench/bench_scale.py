@@ -17,6 +17,11 @@ end of each crawl the state and the dupefilter:
   filter) per article exported and per request it holds.
 
 Targets, largest size against the smallest: pages/s >= 0.9x, peak RSS <= 1.3x.
+
+With ``--profile``, each mirror is crawled a second time under ``py-spy record`` (outside the
+process, as in ``bench_cpu.py``; the measured crawl above runs without it) and the CPU per page
+of each stage (``bench/stages.py``) is printed for every size side by side: where a larger
+crawl's extra cost goes.
 """
 
 from __future__ import annotations
@@ -25,11 +30,13 @@ import argparse
 import shutil
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import common  # noqa: E402
+import stages  # noqa: E402
 
 
 def state_bytes(workdir: Path) -> int:
@@ -46,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="DOWNLOAD_TIMEOUT (default 10 s: a pagination page that times out "
                              "for good cuts its section's older pages off the crawl)")
     parser.add_argument("--no-capture", action="store_true")
+    parser.add_argument("--profile", action="store_true",
+                        help="crawl each mirror again under py-spy and print CPU per page by stage")
     parser.add_argument("--workdir", type=Path, default=None,
                         help="keep mirrors, logs and outputs here (default: a temporary folder)")
     args = parser.parse_args(argv)
@@ -59,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
     print("settings: the project's, and " + ", ".join(f"{k}={v}" for k, v in settings.items()))
     sizes = sorted(int(x) for x in args.sizes.split(",") if x.strip())
     runs = []
+    profiles: list[tuple[str, Counter[str], float]] = []
+    stage_rules = stages.rules(stages.project_files(common.ROOT, common.child_env())) if (
+        args.profile) else []
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
         work = args.workdir or Path(tmp)
         for size in sizes:
@@ -67,6 +79,13 @@ def main(argv: list[str] | None = None) -> int:
             with common.serve(mirror, slow_seconds=10 * args.download_timeout) as url:
                 run = common.crawl_project(url, settings, crawl_dir,
                                            f"smn crawl, {size} articles", timeout=6 * 3600)
+                if args.profile:
+                    raw = work / f"profile-{size}.txt"
+                    prof = common.crawl_project(url, settings, work / f"crawl-{size}-profiled",
+                                                f"smn crawl under py-spy, {size} articles",
+                                                timeout=6 * 3600, prefix=stages.pyspy_prefix(raw))
+                    profiles.append((str(size), stages.breakdown(raw.read_text(), stage_rules),
+                                     prof.cpu_ms_per_page))
             exported = int(run.stats.get("articles/exported", 0)) or 1
             state = state_bytes(crawl_dir)
             df_bytes = run.probe.get("dupefilter_bytes") or 0
@@ -100,6 +119,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"memory: peak RSS {large.probe['peak_rss_mb']:.0f} MB / "
               f"{small.probe['peak_rss_mb']:.0f} MB = "
               f"{large.probe['peak_rss_mb'] / small.probe['peak_rss_mb']:.3f} (target <= 1.3)")
+    if profiles:
+        print(f"\nCPU per page by stage, ms (py-spy at {stages.PYSPY_RATE} Hz, a second crawl of "
+              "each mirror with the same settings; each stage's share of the samples x the CPU "
+              "per page the probe measured in that crawl):\n")
+        print(stages.by_size(profiles))
     return 0
 
 

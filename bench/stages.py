@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -25,6 +26,20 @@ from pathlib import Path
 _FRAME_RE = re.compile(r"^(?P<func>.*?) \((?P<path>[^()]*?)(?::(?P<line>\d+))?\)$")
 
 Rule = tuple[str, Callable[[str, str], bool]]
+
+PYSPY_RATE = 250
+"""Samples per second of the profiles."""
+
+
+def pyspy_prefix(out: Path) -> list[str]:
+    """The py-spy command that runs a crawl and writes its collapsed stacks to ``out``."""
+    exe = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    if not Path(exe).exists():
+        raise SystemExit("py-spy is not installed: pip install -e '.[bench]'")
+    return [exe, "record", "-r", str(PYSPY_RATE), "--nonblocking", "--full-filenames",
+            "-f", "raw", "-o", str(out), "--"]
+
+
 
 
 def project_files(root: Path, env: dict[str, str]) -> dict[str, list[str]]:
@@ -161,4 +176,36 @@ def table(counts: Counter[str], cpu_ms_per_page: float, pages: int, rate: int) -
     lines.append(f"| {STARTUP}, not in the shares | {counts.get(STARTUP, 0)} | | |")
     lines.append(f"\nms/page = share x the CPU per page measured by the probe in this profiled "
                  f"crawl; the samples alone give {sampled:.2f} ms/page ({rate} Hz, {pages} pages).")
+    return "\n".join(lines)
+
+
+def by_size(profiles: list[tuple[str, Counter[str], float]]) -> str:
+    """ms per page of each stage in several profiled crawls side by side, with the change from
+    the first to the last: ``profiles`` holds (label, samples per stage, measured CPU per page).
+
+    >>> from collections import Counter
+    >>> print(by_size([("1000", Counter({"state": 1, "extraction": 3}), 4.0),
+    ...                ("100000", Counter({"state": 2, "extraction": 2}), 5.0)]))
+    | stage | 1000 | 100000 | change |
+    |---|---:|---:|---:|
+    | state | 1.00 | 2.50 | +1.50 |
+    | extraction | 3.00 | 2.50 | -0.50 |
+    | total (crawl) | 4.00 | 5.00 | +1.00 |
+    """
+    per_page: list[dict[str, float]] = []
+    for _, counts, cpu in profiles:
+        crawl = {k: v for k, v in counts.items() if k != STARTUP}
+        total = sum(crawl.values()) or 1
+        per_page.append({k: cpu * v / total for k, v in crawl.items()})
+    names = sorted({k for d in per_page for k in d},
+                   key=lambda k: -(per_page[-1].get(k, 0.0) - per_page[0].get(k, 0.0)))
+    lines = ["| stage | " + " | ".join(label for label, _, _ in profiles) + " | change |",
+             "|---|" + "---:|" * (len(profiles) + 1)]
+    for name in names:
+        values = [d.get(name, 0.0) for d in per_page]
+        lines.append(f"| {name} | " + " | ".join(f"{v:.2f}" for v in values)
+                     + f" | {values[-1] - values[0]:+.2f} |")
+    totals = [cpu for _, _, cpu in profiles]
+    lines.append("| total (crawl) | " + " | ".join(f"{v:.2f}" for v in totals)
+                 + f" | {totals[-1] - totals[0]:+.2f} |")
     return "\n".join(lines)
