@@ -216,8 +216,8 @@ def _extract(response: Response) -> Article | None:
     elif has_attribute_flood(text):
         logger.warning("page with an attribute flood skipped: %s", response.url)
         return None
-    elif metadata.matches(text):
-        article = metadata.extract(text, response.url)
+    elif (wordpress := metadata.read(text)) is not None:
+        article = metadata.extract(text, wordpress, response.url)
     else:
         article = textorder.extract(text, response.url)
         if article is None:  # only now is the DOM parsed (the spider reads a hub's links in it)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from crawler.items import Article
 from crawler.pages import criteria
@@ -109,20 +109,36 @@ def _text(value: Any) -> str | None:
     return clean_inline(value)
 
 
-def matches(text: str) -> bool:
-    """True for a WordPress page with article metadata (JSON-LD article or og:type article).
+class WordPressPage(NamedTuple):
+    """What tells a WordPress article page, read once and used again by :func:`extract`."""
+
+    ld: dict[str, Any]
+    """The first JSON-LD object of an article type ({} when there is none)."""
+    head: str
+    """The page before ``<body>`` (its first 4 KB without a body tag)."""
+    meta: dict[str, str]
+    """The head's meta tags (crawler.pages.textorder.meta_tags)."""
+
+
+def read(text: str) -> WordPressPage | None:
+    """The metadata of a WordPress page with article metadata (JSON-LD article or og:type
+    article), or None for any other page.
 
     >>> page = ('<link href="/wp-content/x.css"><meta property="og:type" content="article">'
     ...         '<h1>T</h1><p>Text</p>')
-    >>> matches(page), matches(page.replace("wp-content", "css"))
-    (True, False)
+    >>> read(page).meta["og:type"], read(page.replace("wp-content", "css"))
+    ('article', None)
     """
-    head = text[:65536]  # two searches: an alternation of both is tried at every character
-    if _WORDPRESS_RE.search(head) is None and _WORDPRESS_GENERATOR_RE.search(head) is None:
-        return False
+    first = text[:65536]  # two searches: an alternation of both is tried at every character
+    if _WORDPRESS_RE.search(first) is None and _WORDPRESS_GENERATOR_RE.search(first) is None:
+        return None
     body_tag = _BODY_TAG_RE.search(text)
-    og_type = meta_tags(text[: body_tag.start()] if body_tag else text).get("og:type")
-    return og_type == "article" or news_article(text) is not None
+    head = text[: body_tag.start()] if body_tag else text[:4096]
+    meta = meta_tags(head)
+    ld = news_article(text)
+    if ld is None and meta.get("og:type") != "article":
+        return None
+    return WordPressPage(ld or {}, head, meta)
 
 
 def _authors(ld: dict[str, Any]) -> tuple[list[str], str | None]:
@@ -142,12 +158,11 @@ def _authors(ld: dict[str, Any]) -> tuple[list[str], str | None]:
     return people, org
 
 
-def extract(text: str, fetched_url: str) -> Article | None:
-    """The Article of a WordPress page, or None without a title or body."""
-    ld = news_article(text) or {}
+def extract(text: str, page: WordPressPage, fetched_url: str) -> Article | None:
+    """The Article of a WordPress page (``page``: what :func:`read` found), or None without a
+    title or body."""
+    ld, head, meta = page
     body_tag = _BODY_TAG_RE.search(text)
-    head = text[: body_tag.start()] if body_tag else text[:4096]
-    meta = meta_tags(head)
     url = page_url(head, meta, fetched_url)
     titles = [t for t in [_text(ld.get("headline"))] if t] + title_candidates(text, head, meta)
     lines = page_lines(text, body_tag.end() if body_tag else 0)
