@@ -7,6 +7,7 @@ import pytest
 from crawler.pages.dateline import (
     looks_like_byline,
     looks_like_dateline,
+    may_read_as_credit,
     normalize_name,
     parse_byline,
     parse_date,
@@ -102,3 +103,22 @@ def test_normalize_name(name: str, expected: str) -> None:
 )
 def test_looks_like_byline(line: str, expected: bool) -> None:
     assert looks_like_byline(line) is expected
+
+
+def test_the_cheap_credit_test_never_rejects_a_credit() -> None:
+    """may_read_as_credit is the filter before looks_like_dateline/looks_like_byline: every
+    dateline and byline of this file, split into lines at any space, must pass it."""
+    credits = [raw for raw in (
+        "Huntsville AL (SPX) Apr 04, 2013", "Moscow (AFP) 31 May 2024", "Jan 2, 2019",
+        "Prague (AFP) May. 31, 2024", "Beirut, Lebanon, Oct 8 (AFP) Oct 08, 2024",
+        "by AFP Staff Writers", "By Issam AHMED", "Staff Writers", "BY STAFF WRITERS",
+        "By: Ruth McDONALD", "by Jane Doe and John SMITH", "staff writer")
+        if looks_like_dateline(raw) or looks_like_byline(raw)]
+    assert len(credits) == 12
+    for raw in credits:
+        assert may_read_as_credit(raw, raw), raw  # on one line
+        words = raw.split()
+        for i in range(1, len(words)):  # the first line ends after word i ...
+            for j in range(i, len(words)):  # ... and the last line starts at word j
+                first, last = " ".join(words[:i]), " ".join(words[j:])
+                assert may_read_as_credit(first, last), (raw, first, last)

@@ -34,7 +34,7 @@ from w3lib.encoding import html_body_declared_encoding, http_content_type_encodi
 
 from crawler.items import Article
 from crawler.pages import classic, criteria, fallback, metadata, textorder
-from crawler.pages.dateline import looks_like_byline, looks_like_dateline
+from crawler.pages.dateline import looks_like_byline, looks_like_dateline, may_read_as_credit
 from crawler.pages.lines import MAX_LINES, iter_lines
 from crawler.similarity import fingerprint
 from crawler.sites import looks_like_article_url
@@ -89,7 +89,6 @@ def too_complex(root: object, budget: int = MAX_FALLBACK_NODES) -> bool:
     return False
 
 
-_DIGIT_RE = re.compile(r"\d")
 _BODY_IN_METADATA_XPATH = "//script[@type='application/ld+json'][contains(., 'articleBody')]"
 
 
@@ -138,12 +137,9 @@ def has_credit_line(text: str, window: int = 3) -> bool:
     for line in iter_lines(text):
         read += 1
         recent = [*recent[1 - window:], line.text]
-        # A dateline ends with its year, so with this line's digits; a byline starts 'by' or
-        # 'staff': the other windows are not read (most lines of a hub are neither).
-        dated = _DIGIT_RE.search(line.text) is not None
         for k in range(len(recent)):
-            if not dated and not recent[k][:5].lower().startswith(("by", "staff")):
-                continue
+            if not may_read_as_credit(recent[k], line.text):
+                continue  # most windows of a hub: not read further
             joined = " ".join(recent[k:])
             if looks_like_dateline(joined) or looks_like_byline(joined):
                 return True

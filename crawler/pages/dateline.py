@@ -217,6 +217,24 @@ _ROMAN_RE = re.compile(r"^(?:II|III|IV|VI|VII|VIII)$")
 _MC_RE = re.compile(r"^(Ma?c)([A-Z]{2,})$", re.I)
 
 
+_DIGIT_RE = re.compile(r"\d")
+
+
+def may_read_as_credit(first: str, last: str) -> bool:
+    """Whether lines from ``first`` to ``last``, joined, can read as a dateline or a byline: a
+    dateline ends with its year (``last`` has a digit), a byline starts 'by' or is 'Staff
+    Writers' (``first`` starts 'by' or 'staff'). The cheap test before
+    :func:`looks_like_dateline` and :func:`looks_like_byline`, which must never accept what it
+    rejects.
+
+    >>> may_read_as_credit("Prague (AFP)", "May 31, 2024"), may_read_as_credit("BY", "Jane Doe")
+    (True, True)
+    >>> may_read_as_credit("Advertise with us", "Rates and sizes")
+    False
+    """
+    return _DIGIT_RE.search(last) is not None or first[:5].lower().startswith(("by", "staff"))
+
+
 def looks_like_byline(line: str) -> bool:
     """True for a short line that reads as a byline.
 
