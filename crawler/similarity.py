@@ -207,6 +207,22 @@ def similarity(a: bytes, b: bytes) -> float:
     return float(np.count_nonzero(x == y)) / len(x)
 
 
+def similarities(signature: bytes, stored: Sequence[bytes]) -> list[float]:
+    """:func:`similarity` of one stored signature with each of several, in one comparison (a
+    query verifies up to two dozen candidates; one numpy call each cost more than the rest).
+
+    >>> s = signature_bytes(minhash("one two three four five six"))
+    >>> t = signature_bytes(minhash("seven eight nine ten eleven"))
+    >>> similarities(s, [s, t]) == [similarity(s, s), similarity(s, t)], similarities(s, [])
+    (True, [])
+    """
+    if not stored:
+        return []
+    x = np.frombuffer(signature, dtype="<u2")
+    rows = np.frombuffer(b"".join(stored), dtype="<u2").reshape(len(stored), len(x))
+    return [float(n) / len(x) for n in np.count_nonzero(rows == x, axis=1).tolist()]
+
+
 def band_keys(sig: MinHash | bytes) -> list[int]:
     """One signed 64-bit key per LSH band: a hash of the band's number and its rows' values.
 
@@ -349,11 +365,33 @@ def judge(new: Sketch, stored: Sketch, rule: Rule) -> Score | None:
     >>> judge(sketch(cut), sketch(story), Rule(containment=1.1)) is None
     True
     """
-    j = similarity(new.signature, stored.signature)
+    return decide(similarity(new.signature, stored.signature), new.size, stored.size, rule)
+
+
+def judge_all(new: Sketch, stored: Sequence[Sketch], rule: Rule) -> list[Score | None]:
+    """:func:`judge` of ``new`` against each stored sketch (one comparison for all signatures).
+
+    >>> story = " ".join(f"Sentence {i} of the story says something new." for i in range(30))
+    >>> a, b = sketch(story), sketch(story[: len(story) // 2])
+    >>> judge_all(a, [a, b], Rule()) == [judge(a, a, Rule()), judge(a, b, Rule())]
+    True
+    """
+    scores = similarities(new.signature, [s.signature for s in stored])
+    return [decide(j, new.size, s.size, rule) for j, s in zip(scores, stored, strict=True)]
+
+
+def decide(j: float, size_a: int | None, size_b: int | None, rule: Rule) -> Score | None:
+    """The scores when an estimated Jaccard ``j`` between bodies of ``size_a`` and ``size_b``
+    shingles makes them one story under the rule, else None (see :func:`judge`).
+
+    >>> decide(0.6, 100, 100, Rule()).rule, decide(0.45, 90, 200, Rule()).rule
+    ('jaccard', 'containment')
+    >>> decide(0.45, 90, 200, Rule(containment=1.1)) is None, decide(0.45, None, 200, Rule())
+    (True, None)
+    """
     c = None
-    if new.size and stored.size and min(new.size, stored.size) >= rule.min_ratio * max(
-            new.size, stored.size):
-        c = containment(j, new.size, stored.size)
+    if size_a and size_b and min(size_a, size_b) >= rule.min_ratio * max(size_a, size_b):
+        c = containment(j, size_a, size_b)
     if j >= rule.jaccard:
         return Score(j, c, "jaccard")
     if c is not None and c >= rule.containment:

@@ -142,3 +142,25 @@ def test_a_format_1_state_is_migrated(state: RedisState, redis_server: RedisServ
     assert migrated.client.hget(meta, "format") == b"2"
     assert migrated.client.hget(meta, "lead") is not None
     migrated.close()
+
+
+def test_a_common_lead_answers_like_sqlite(state: RedisState) -> None:
+    """Past LEAD_BUCKET_CAP stories behind one lead key, both stores bring the same newest ones."""
+    from crawler.state.keys import LEAD_BUCKET_CAP
+
+    opening = [f"w{i}" for i in range(40)]
+    bodies = [" ".join(opening + [f"story{s}x{i}" for i in range(300)])
+              for s in range(LEAD_BUCKET_CAP + 6)]
+    sqlite = SqliteState(":memory:")
+    for st in (state, sqlite):
+        for i, body in enumerate(bodies):
+            st.add_story(f"https://www.spacewar.com/reports/L{i}_999.html", f"{i:016x}",
+                         similarity.sketch(body))  # fmt: skip
+    query = similarity.sketch(" ".join(opening + [f"fresh{i}" for i in range(300)]))
+    everything = similarity.Rule(jaccard=0.0, containment=0.0)
+    found = state.similar(query, everything)
+    assert found == sqlite.similar(query, everything)
+    assert sorted(m.url for m in found) == sorted(
+        f"https://www.spacewar.com/reports/L{i}_999.html"
+        for i in range(6, LEAD_BUCKET_CAP + 6))
+    sqlite.close()

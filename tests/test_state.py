@@ -171,3 +171,30 @@ def test_a_trimmed_copy_is_found_by_its_lead_and_judged_by_containment(tmp_path:
     # the bands alone would have to be lucky: the lead keys make it a candidate every time
     assert set(trimmed.lead) == set(similarity.sketch("\n\n".join(paras)).lead)
     st.close()
+
+
+def _shared_opening_stories(count: int) -> tuple[str, list[str]]:
+    """An opening of 40 words, and ``count`` stories that open with it and go on differently."""
+    opening = " ".join(_body(11, 60)).split()[:40]
+    return " ".join(opening), [" ".join([*opening, *" ".join(_body(100 + i, 400)).split()])
+                               for i in range(count)]
+
+
+def test_a_common_lead_brings_only_its_newest_stories(tmp_path: Path) -> None:
+    """A lead key shared by more stories than LEAD_BUCKET_CAP (a common opening phrase) makes
+    only the newest of them candidates; a story whose own rest matches is still found."""
+    from crawler.state.keys import LEAD_BUCKET_CAP
+
+    opening, bodies = _shared_opening_stories(LEAD_BUCKET_CAP + 10)
+    urls = [f"https://www.spacewar.com/reports/Lead_{i}_999.html" for i in range(len(bodies))]
+    st = SqliteState(tmp_path / "s.sqlite")
+    for i, (url, body) in enumerate(zip(urls, bodies, strict=True)):
+        st.add_story(url, f"{i:016x}", similarity.sketch(body))
+    query = similarity.sketch(" ".join([opening, *_body(999, 400)]))
+    assert set(query.lead) == set(similarity.sketch(bodies[0]).lead)  # the premise: one lead
+    everything = similarity.Rule(jaccard=0.0, containment=0.0)
+    assert {m.url for m in st.similar(query, everything)} == set(urls[-LEAD_BUCKET_CAP:])
+    # the oldest story is out of the lead's reach, but a copy of it is found by its bands
+    copy = similarity.sketch(bodies[0] + " A sentence the copy editor added.")
+    assert [m.url for m in st.similar(copy, similarity.Rule())] == [urls[0]]
+    st.close()

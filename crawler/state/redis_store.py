@@ -35,6 +35,7 @@ when opened, as the SQLite one is (:func:`crawler.state.keys.migratable`).
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import json
 from collections import Counter
 from typing import TYPE_CHECKING, Any
@@ -42,8 +43,9 @@ from typing import TYPE_CHECKING, Any
 import redis
 
 from crawler import similarity
-from crawler.similarity import Rule, Sketch, as_sketch, judge
+from crawler.similarity import Rule, Sketch, as_sketch, judge_all
 from crawler.state.keys import (
+    LEAD_BUCKET_CAP,
     MAX_CANDIDATES,
     fingerprint_key,
     host_of,
@@ -234,11 +236,15 @@ class RedisState:
         return found[0] if found else None
 
     def similar(self, sketch: Sketch, rule: Rule) -> list[Match]:
-        buckets = self.client.hmget(self.key("bands"), [_field(k) for k in sketch.keys])
+        bands = similarity.band_keys(sketch.signature)
+        leads = [k for k in dict.fromkeys(sketch.lead) if k not in bands]
+        buckets = self.client.hmget(self.key("bands"), [_field(k) for k in (*bands, *leads)])
         counts: Counter[int] = Counter()
-        for bucket in buckets:
+        for i, bucket in enumerate(buckets):
             if bucket:
-                counts.update(int(s) for s in str(_text(bucket)).split(","))
+                ids = [int(s) for s in str(_text(bucket)).split(",")]
+                # a lead key brings its newest stories only (keys.LEAD_BUCKET_CAP)
+                counts.update(ids if i < len(bands) else heapq.nlargest(LEAD_BUCKET_CAP, ids))
         if not counts:
             return []
         candidates = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CANDIDATES]
@@ -248,14 +254,13 @@ class RedisState:
             pipe.hmget(self.key("story:url"), ids)
             pipe.hmget(self.key("story:size"), ids)
             sigs, urls, sizes = pipe.execute()
-        matches: list[Match] = []
-        for stored, url, size in zip(sigs, urls, sizes, strict=True):
-            if stored is None or url is None:
-                continue
-            score = judge(sketch, Sketch(stored, int(size) if size else None), rule)
-            if score is not None:
-                matches.append(Match.scored(url.decode(), score))
-        return best_first(matches)
+        found = [(url.decode(), Sketch(stored, int(size) if size else None))
+                 for stored, url, size in zip(sigs, urls, sizes, strict=True)
+                 if stored is not None and url is not None]
+        scores = judge_all(sketch, [stored for _, stored in found], rule)
+        return best_first(Match.scored(url, score)
+                          for (url, _), score in zip(found, scores, strict=True)
+                          if score is not None)
 
     def add_story(self, url: str, fingerprint: str, sig: MinHash | Sketch,
                   published: str | None = None, version: str | None = None) -> None:

@@ -31,8 +31,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crawler import similarity
-from crawler.similarity import Rule, Sketch, as_sketch, judge
+from crawler.similarity import Rule, Sketch, as_sketch, judge_all
 from crawler.state.keys import (
+    LEAD_BUCKET_CAP,
     MAX_CANDIDATES,
     fingerprint_hex,
     fingerprint_key,
@@ -164,12 +165,16 @@ class SqliteState:
         return found[0] if found else None
 
     def similar(self, sketch: Sketch, rule: Rule) -> list[Match]:
-        keys = sketch.keys
-        marks = ",".join("?" * len(keys))
+        bands = similarity.band_keys(sketch.signature)
+        leads = [k for k in dict.fromkeys(sketch.lead) if k not in bands]
+        capped = "".join(  # each lead key's newest stories (keys.LEAD_BUCKET_CAP)
+            " UNION ALL SELECT * FROM (SELECT story FROM bands WHERE key = ?"
+            f" ORDER BY story DESC LIMIT {LEAD_BUCKET_CAP})" for _ in leads)
         candidates = self.db.execute(
-            f"SELECT story, COUNT(*) AS n FROM bands WHERE key IN ({marks}) "
+            f"SELECT story, COUNT(*) AS n FROM (SELECT story FROM bands WHERE key IN "
+            f"({','.join('?' * len(bands))}){capped}) "
             f"GROUP BY story ORDER BY n DESC, story LIMIT {MAX_CANDIDATES}",
-            keys,
+            [*bands, *leads],
         ).fetchall()
         if not candidates:
             return []
@@ -178,12 +183,9 @@ class SqliteState:
             f"SELECT url, signature, shingles FROM stories WHERE id IN ({','.join('?' * len(ids))})"
             " ORDER BY id", ids,
         ).fetchall()
-        matches: list[Match] = []
-        for url, stored, size in rows:
-            score = judge(sketch, Sketch(stored, size), rule)
-            if score is not None:
-                matches.append(Match.scored(url, score))
-        return best_first(matches)
+        scores = judge_all(sketch, [Sketch(stored, size) for _, stored, size in rows], rule)
+        return best_first(Match.scored(row[0], score)
+                          for row, score in zip(rows, scores, strict=True) if score is not None)
 
     def add_story(self, url: str, fingerprint: str, sig: MinHash | Sketch,
                   published: str | None = None, version: str | None = None) -> None:
