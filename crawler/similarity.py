@@ -42,8 +42,13 @@ signature keeps its format and only the count (:attr:`Sketch.size`) is stored be
 * Candidates: a trimmed copy with J ~ 0.45 is an LSH candidate with probability 0.75 only. But
   a trimmed or merged copy opens like the story, so each story is also indexed by
   :data:`LEAD_KEYS` **lead keys** (the smallest hashes of the shingles of its first
-  :data:`LEAD_TOKENS` words), stored in the same bucket table as the bands. Stories that share a
-  lead become candidates, and the verification above keeps the copies and drops the near misses.
+  :data:`LEAD_TOKENS` words), stored in the same bucket table as the bands. The stories that
+  share *all* its lead keys (that open as it does) become candidates, and the verification above
+  keeps the copies and drops the near misses. One lead key alone is no evidence: a lead key is
+  one 4-word shingle, and a common one ("the us space force") is the smallest hash of hundreds
+  of openings (at 100,000 articles a lead key was shared by 100 stories at the median, 2,069 at
+  most); read alone, those buckets cost every query more than the rest of it, and their stories
+  took the candidates' places (``bench/bench_dedupe_scores.py --articles 100000``).
 * Copies of copies (a trimmed copy and a copy with a paragraph dropped from that first half) can
   be far from each other and close to the story. A story that matches several stored ones is
   recorded with all of them, so that the export joins them (``also`` in the duplicates file).

@@ -173,28 +173,30 @@ def test_a_trimmed_copy_is_found_by_its_lead_and_judged_by_containment(tmp_path:
     st.close()
 
 
-def _shared_opening_stories(count: int) -> tuple[str, list[str]]:
-    """An opening of 40 words, and ``count`` stories that open with it and go on differently."""
+
+def test_stories_that_open_alike_are_candidates_and_one_shared_lead_key_is_not(
+        tmp_path: Path) -> None:
+    """Lead keys bring the stories that share all of them (open as the new one does), however
+    many share one of them: one shared 4-word shingle is a common phrase, not a copy."""
     opening = " ".join(_body(11, 60)).split()[:40]
-    return " ".join(opening), [" ".join([*opening, *" ".join(_body(100 + i, 400)).split()])
-                               for i in range(count)]
-
-
-def test_a_common_lead_brings_only_its_newest_stories(tmp_path: Path) -> None:
-    """A lead key shared by more stories than LEAD_BUCKET_CAP (a common opening phrase) makes
-    only the newest of them candidates; a story whose own rest matches is still found."""
-    from crawler.state.keys import LEAD_BUCKET_CAP
-
-    opening, bodies = _shared_opening_stories(LEAD_BUCKET_CAP + 10)
-    urls = [f"https://www.spacewar.com/reports/Lead_{i}_999.html" for i in range(len(bodies))]
+    query = similarity.sketch(" ".join([*opening, *" ".join(_body(999, 400)).split()]))
+    # the same opening with one word changed: the last word of the later lead shingle, outside
+    # the earlier one, so that the edited openings share exactly one lead key with the query
+    lead_words = {i for i in range(len(opening) - 3)
+                  if similarity.lead_keys(" ".join(opening[i:i + 4]))[0] in query.lead}
+    _, second = sorted(lead_words)
+    edited = list(opening)
+    edited[second + 3] = "zzyzx"
     st = SqliteState(tmp_path / "s.sqlite")
-    for i, (url, body) in enumerate(zip(urls, bodies, strict=True)):
-        st.add_story(url, f"{i:016x}", similarity.sketch(body))
-    query = similarity.sketch(" ".join([opening, *_body(999, 400)]))
-    assert set(query.lead) == set(similarity.sketch(bodies[0]).lead)  # the premise: one lead
+    alike, one_key = [], []
+    for i in range(12):
+        for words, group in ((opening, alike), (edited, one_key)):
+            body = " ".join([*words, *" ".join(_body(100 + 2 * i + len(group), 400)).split()])
+            url = f"https://www.spacewar.com/reports/Lead_{len(alike) + len(one_key)}_999.html"
+            st.add_story(url, f"{len(alike) + len(one_key):016x}", similarity.sketch(body))
+            group.append((url, similarity.sketch(body)))
+    assert all(set(sk.lead) == set(query.lead) for _, sk in alike)  # the premises
+    assert all(len(set(sk.lead) & set(query.lead)) == 1 for _, sk in one_key)
     everything = similarity.Rule(jaccard=0.0, containment=0.0)
-    assert {m.url for m in st.similar(query, everything)} == set(urls[-LEAD_BUCKET_CAP:])
-    # the oldest story is out of the lead's reach, but a copy of it is found by its bands
-    copy = similarity.sketch(bodies[0] + " A sentence the copy editor added.")
-    assert [m.url for m in st.similar(copy, similarity.Rule())] == [urls[0]]
+    assert {m.url for m in st.similar(query, everything)} == {url for url, _ in alike}
     st.close()

@@ -15,13 +15,6 @@ built with another one is refused. Format 2 added each story's shingle count and
 validators of article pages, and the dates of pages fetched but not exported (backfill)."""
 MAX_CANDIDATES = 24
 """Candidates (LSH bands and lead keys) verified with the full signature, most keys first."""
-LEAD_BUCKET_CAP = 16
-"""Stories a lead key brings as candidates, newest first. Bands bring only stories that agree on
-four rows of a signature, but a lead key is one 4-word shingle of an opening, and a common one
-("the european space agency") is the smallest hash of hundreds of openings: at 100,000 articles
-a lead key's bucket held 100 stories at the median and 2,069 at most, and every query read them
-all and verified 24. A trimmed copy shares both lead keys with its story and is crawled days
-from it, not months; past the cap, it is found by its other key or its bands."""
 
 
 def key64(text: str) -> int:

@@ -35,7 +35,6 @@ when opened, as the SQLite one is (:func:`crawler.state.keys.migratable`).
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 import json
 from collections import Counter
 from typing import TYPE_CHECKING, Any
@@ -45,7 +44,6 @@ import redis
 from crawler import similarity
 from crawler.similarity import Rule, Sketch, as_sketch, judge_all
 from crawler.state.keys import (
-    LEAD_BUCKET_CAP,
     MAX_CANDIDATES,
     fingerprint_key,
     host_of,
@@ -239,12 +237,12 @@ class RedisState:
         bands = similarity.band_keys(sketch.signature)
         leads = [k for k in dict.fromkeys(sketch.lead) if k not in bands]
         buckets = self.client.hmget(self.key("bands"), [_field(k) for k in (*bands, *leads)])
+        ids = [{int(s) for s in str(_text(b)).split(",")} if b else set() for b in buckets]
         counts: Counter[int] = Counter()
-        for i, bucket in enumerate(buckets):
-            if bucket:
-                ids = [int(s) for s in str(_text(bucket)).split(",")]
-                # a lead key brings its newest stories only (keys.LEAD_BUCKET_CAP)
-                counts.update(ids if i < len(bands) else heapq.nlargest(LEAD_BUCKET_CAP, ids))
+        for band in ids[: len(bands)]:
+            counts.update(band)
+        if leads:  # the stories in every lead key's bucket: they open as this one does
+            counts.update(dict.fromkeys(set.intersection(*ids[len(bands):]), 2))
         if not counts:
             return []
         candidates = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CANDIDATES]

@@ -33,7 +33,6 @@ from typing import TYPE_CHECKING
 from crawler import similarity
 from crawler.similarity import Rule, Sketch, as_sketch, judge_all
 from crawler.state.keys import (
-    LEAD_BUCKET_CAP,
     MAX_CANDIDATES,
     fingerprint_hex,
     fingerprint_key,
@@ -167,14 +166,16 @@ class SqliteState:
     def similar(self, sketch: Sketch, rule: Rule) -> list[Match]:
         bands = similarity.band_keys(sketch.signature)
         leads = [k for k in dict.fromkeys(sketch.lead) if k not in bands]
-        capped = "".join(  # each lead key's newest stories (keys.LEAD_BUCKET_CAP)
-            " UNION ALL SELECT * FROM (SELECT story FROM bands WHERE key = ?"
-            f" ORDER BY story DESC LIMIT {LEAD_BUCKET_CAP})" for _ in leads)
+        opening = ""  # the stories in every lead key's bucket: they open as this one does
+        if leads:
+            joins = "".join(f" JOIN bands l{i} ON l{i}.story = l0.story AND l{i}.key = ?"
+                            for i in range(1, len(leads)))
+            opening = f" UNION ALL SELECT l0.story, 2 FROM bands l0{joins} WHERE l0.key = ?"
         candidates = self.db.execute(
-            f"SELECT story, COUNT(*) AS n FROM (SELECT story FROM bands WHERE key IN "
-            f"({','.join('?' * len(bands))}){capped}) "
+            "SELECT story, SUM(weight) AS n FROM (SELECT story, 1 AS weight FROM bands WHERE key IN"
+            f" ({','.join('?' * len(bands))}){opening}) "
             f"GROUP BY story ORDER BY n DESC, story LIMIT {MAX_CANDIDATES}",
-            [*bands, *leads],
+            [*bands, *leads[1:], *leads[:1]],
         ).fetchall()
         if not candidates:
             return []
