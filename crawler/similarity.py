@@ -59,7 +59,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -184,9 +184,29 @@ def minhash(text: str) -> MinHash:
     >>> a.jaccard(b)
     1.0
     """
-    sig = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_PERMUTATIONS, scheme=SCHEME)
-    sig.update_batch(list(shingles(text)))
+    return _minhash(shingles(text))
+
+
+def _minhash(grams: Iterable[bytes]) -> MinHash:
+    # datasketch hashes each value with its default sha1_hash32 (a Python call, a struct unpack)
+    # then permutes; the same 32-bit values are taken here from one buffer of SHA-1 digests
+    # and handed over as they are (hashfunc=int), so signatures stay datasketch's, bit for bit.
+    sig = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_PERMUTATIONS, scheme=SCHEME,
+                  hashfunc=int)
+    sig.update_batch(shingle_hashes(grams))
     return sig
+
+
+def shingle_hashes(grams: Iterable[bytes]) -> list[int]:
+    """datasketch's default hash of each shingle (``sha1_hash32``: the first four bytes of its
+    SHA-1, little-endian), read from one buffer of digests.
+
+    >>> shingle_hashes([b"the cat sat on"]) == [
+    ...     int.from_bytes(hashlib.sha1(b"the cat sat on").digest()[:4], "little")]
+    True
+    """
+    digests = b"".join([hashlib.sha1(g).digest() for g in grams])
+    return np.frombuffer(digests, dtype="<u4")[:: hashlib.sha1().digest_size // 4].tolist()
 
 
 def signature_bytes(sig: MinHash) -> bytes:
@@ -306,9 +326,7 @@ def sketch(text: str) -> Sketch:
     """
     tokens = _tokens(text)  # once, for the shingles and the lead keys
     grams = _shingles(tokens)
-    sig = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_PERMUTATIONS, scheme=SCHEME)
-    sig.update_batch(list(grams))
-    return Sketch(signature_bytes(sig), len(grams), _lead_keys(tokens))
+    return Sketch(signature_bytes(_minhash(grams)), len(grams), _lead_keys(tokens))
 
 
 def as_sketch(sig: MinHash | Sketch) -> Sketch:

@@ -210,3 +210,21 @@ def test_word_tokens_are_the_word_runs_of_the_folded_text() -> None:
     for _ in range(5000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
         assert word_tokens(text) == reference(text), repr(text)
+
+
+def test_signatures_are_datasketchs_default_minhash() -> None:
+    """The sketch hashes its shingles in one pass; its signatures must be the ones datasketch
+    computes with its own default hash (states store them across runs and machines)."""
+    from datasketch import MinHash
+
+    from crawler import similarity
+
+    rng = random.Random(3)
+    words = [f"w{i}" for i in range(300)] + ["caf\u00e9", "na\u00efve", "\u4e2d"]
+    for n in (0, 1, 3, 4, 5, 50, 400):
+        text = " ".join(rng.choice(words) for _ in range(n))
+        reference = MinHash(num_perm=similarity.NUM_PERM, seed=similarity.SEED,
+                            scheme=similarity.SCHEME)
+        reference.update_batch(list(similarity.shingles(text)))
+        assert list(similarity.minhash(text).hashvalues) == list(reference.hashvalues), n
+        assert similarity.sketch(text).signature == similarity.signature_bytes(reference), n
