@@ -237,12 +237,12 @@ class RedisState:
         bands = similarity.band_keys(sketch.signature)
         leads = [k for k in dict.fromkeys(sketch.lead) if k not in bands]
         buckets = self.client.hmget(self.key("bands"), [_field(k) for k in (*bands, *leads)])
-        ids = [{int(s) for s in str(_text(b)).split(",")} if b else set() for b in buckets]
+        members = [{int(s) for s in str(_text(b)).split(",")} if b else set() for b in buckets]
         counts: Counter[int] = Counter()
-        for band in ids[: len(bands)]:
+        for band in members[: len(bands)]:
             counts.update(band)
         if leads:  # the stories in every lead key's bucket: they open as this one does
-            counts.update(dict.fromkeys(set.intersection(*ids[len(bands):]), 2))
+            counts.update(dict.fromkeys(set.intersection(*members[len(bands):]), 2))
         if not counts:
             return []
         candidates = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CANDIDATES]
