@@ -50,3 +50,43 @@ def test_queues_of_every_host_and_priority_share_one_memory_budget(
         pq.close()
     assert budget_of(crawler).used == 0
     assert list(tmp_path.iterdir()) == []
+
+
+def test_spilled_requests_keep_their_callbacks_without_reading_the_spider(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A request that goes to disk comes back with its callback, errback, meta and priority;
+    naming the callback reads the spider's methods, never its other attributes."""
+    from scrapy import Spider
+
+    class Reads(Spider):
+        name = "reads"
+        reads = 0
+
+        @property
+        def costly(self) -> int:
+            type(self).reads += 1
+            return 0
+
+        def parse_article(self, response: object) -> None: ...
+
+        def failed(self, failure: object) -> None: ...
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    crawler = get_crawler(Reads, settings_dict={"SMN_FRONTIER_MEMORY": 2})
+    spider = crawler.spider = Reads.from_crawler(crawler)
+    queue = SpillingFifoQueue.from_crawler(crawler)
+    urls = [f"https://www.spacewar.com/reports/Story_{k}_999.html" for k in range(6)]
+    for k, url in enumerate(urls):
+        queue.push(Request(url, callback=spider.parse_article, errback=spider.failed,
+                           meta={"hub_depth": k}, priority=k))  # fmt: skip
+    assert len(queue.memory) == 2 and queue.folder
+    back = []
+    while (request := queue.pop()) is not None:
+        back.append(request)
+    assert [r.url for r in back] == urls
+    assert [r.meta["hub_depth"] for r in back] == list(range(6))
+    assert [r.priority for r in back] == list(range(6))
+    assert all(r.callback == spider.parse_article and r.errback == spider.failed for r in back)
+    assert Reads.reads == 0
+    queue.close()
+    assert list(tmp_path.iterdir()) == []
