@@ -142,7 +142,10 @@ SMN_OUTPUT_DIR = "output"
 """Folder of the duplicates and rejects files when the crawl has no local articles file."""
 SMN_STATS_PATH = ""
 """Where to write the crawl's stats as JSON when it closes; empty: nowhere."""
+SMN_GC_FREEZE = True
+"""Keep what start-up leaves alive out of the garbage collector's full collections (gc.freeze)."""
 EXTENSIONS = {
+    "crawler.components.extensions.FrozenStartup": 0,
     "crawler.components.extensions.StatsDump": 500,
     "crawler.components.extensions.CrawlProgress": 600,
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -21,6 +22,37 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     return value
+
+
+class FrozenStartup:
+    """Puts what is alive when the engine starts out of the cyclic garbage collector's reach
+    (``gc.freeze``) until it stops (``SMN_GC_FREEZE``).
+
+    What start-up leaves alive (the modules of Scrapy, lxml, trafilatura, numpy and the project,
+    their tables and the spider's setup: about 150,000 objects) is never garbage, yet every full
+    collection walked it again: one every 400 pages or so, 71 ms each, 0.17 ms per page in a
+    crawl of the 100,000-article mirror. Frozen, those objects are skipped; what the crawl
+    itself allocates is collected as before. Thawed when the engine stops, so that a process
+    running several crawls collects the first crawl's objects.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        crawler.signals.connect(self.engine_started, signal=signals.engine_started)
+        crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> FrozenStartup:
+        """Build from the crawler; off when SMN_GC_FREEZE is false."""
+        if not crawler.settings.getbool("SMN_GC_FREEZE"):
+            raise NotConfigured
+        return cls(crawler)
+
+    def engine_started(self) -> None:
+        gc.collect()  # what start-up left as garbage goes now, not frozen
+        gc.freeze()
+
+    def engine_stopped(self) -> None:
+        gc.unfreeze()
 
 
 class StatsDump:
