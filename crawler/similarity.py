@@ -317,6 +317,20 @@ class Sketch:
         """Every bucket key the story is indexed by: its LSH bands, then its lead keys."""
         return band_keys(self.signature) + list(self.lead)
 
+    @property
+    def query_keys(self) -> tuple[list[int], list[int]]:
+        """The keys a search for this story reads: its LSH bands, each bringing the stories in
+        its bucket, and its distinct lead keys, together bringing the stories in all of their
+        buckets (the stories that open as this one does; see the module's reasoning).
+
+        >>> s = sketch(" ".join(f"w{i}" for i in range(60)))
+        >>> bands, leads = s.query_keys
+        >>> len(bands), leads == list(s.lead)
+        (32, True)
+        """
+        bands = band_keys(self.signature)
+        return bands, [k for k in dict.fromkeys(self.lead) if k not in bands]
+
 
 def sketch(text: str) -> Sketch:
     """The sketch of a body (shingled once).

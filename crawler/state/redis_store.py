@@ -234,15 +234,14 @@ class RedisState:
         return found[0] if found else None
 
     def similar(self, sketch: Sketch, rule: Rule) -> list[Match]:
-        bands = similarity.band_keys(sketch.signature)
-        leads = [k for k in dict.fromkeys(sketch.lead) if k not in bands]
+        bands, leads = sketch.query_keys
         buckets = self.client.hmget(self.key("bands"), [_field(k) for k in (*bands, *leads)])
         members = [{int(s) for s in str(_text(b)).split(",")} if b else set() for b in buckets]
         counts: Counter[int] = Counter()
         for band in members[: len(bands)]:
             counts.update(band)
-        if leads:  # the stories in every lead key's bucket: they open as this one does
-            counts.update(dict.fromkeys(set.intersection(*members[len(bands):]), 2))
+        if leads:  # the stories in every lead key's bucket, counted once per lead key
+            counts.update(dict.fromkeys(set.intersection(*members[len(bands):]), len(leads)))
         if not counts:
             return []
         candidates = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CANDIDATES]

@@ -164,13 +164,13 @@ class SqliteState:
         return found[0] if found else None
 
     def similar(self, sketch: Sketch, rule: Rule) -> list[Match]:
-        bands = similarity.band_keys(sketch.signature)
-        leads = [k for k in dict.fromkeys(sketch.lead) if k not in bands]
-        opening = ""  # the stories in every lead key's bucket: they open as this one does
+        bands, leads = sketch.query_keys
+        opening = ""  # the stories in every lead key's bucket, counted once per lead key
         if leads:
             joins = "".join(f" JOIN bands l{i} ON l{i}.story = l0.story AND l{i}.key = ?"
                             for i in range(1, len(leads)))
-            opening = f" UNION ALL SELECT l0.story, 2 FROM bands l0{joins} WHERE l0.key = ?"
+            opening = (f" UNION ALL SELECT l0.story, {len(leads)} FROM bands l0{joins}"
+                       " WHERE l0.key = ?")
         candidates = self.db.execute(
             "SELECT story, SUM(weight) AS n FROM (SELECT story, 1 AS weight FROM bands WHERE key IN"
             f" ({','.join('?' * len(bands))}){opening}) "
