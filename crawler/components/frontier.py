@@ -31,7 +31,7 @@ import shutil
 import tempfile
 import weakref
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from queuelib import FifoDiskQueue
@@ -69,8 +69,6 @@ class Budget:
 
     limit: int
     used: int = 0
-    methods: SpiderMethods | None = field(default=None, repr=False)
-    """The crawl's spider's methods (:class:`SpiderMethods`), once a request is spilled."""
 
 
 _BUDGETS: weakref.WeakKeyDictionary[Any, Budget] = weakref.WeakKeyDictionary()
@@ -94,6 +92,7 @@ class SpillingFifoQueue:
         self.disk: FifoDiskQueue | None = None
         self.folder: str | None = None
         self._cleanup: weakref.finalize | None = None
+        self._methods: SpiderMethods | None = None  # once a request is spilled
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, key: str = "", *args: Any,
@@ -114,9 +113,8 @@ class SpillingFifoQueue:
             self.folder = tempfile.mkdtemp(prefix="smn-frontier-")
             self._cleanup = weakref.finalize(self, shutil.rmtree, self.folder, True)
             self.disk = FifoDiskQueue(f"{self.folder}/q")
-        if self.budget.methods is None:
-            self.budget.methods = SpiderMethods(self.crawler.spider)
-        methods: Any = self.budget.methods  # to_dict wants a Spider; it reads members only
+            self._methods = SpiderMethods(self.crawler.spider)
+        methods: Any = self._methods  # to_dict wants a Spider; it reads members only
         self.disk.push(pickle.dumps(request.to_dict(spider=methods), protocol=4))
 
     def _request(self, data: bytes | None) -> Request | None:
