@@ -174,10 +174,12 @@ def test_a_trimmed_copy_is_found_by_its_lead_and_judged_by_containment(tmp_path:
 
 
 
+@pytest.mark.parametrize("merged", [False, True], ids=["recent", "merged"])
 def test_stories_that_open_alike_are_candidates_and_one_shared_lead_key_is_not(
-        tmp_path: Path) -> None:
+        tmp_path: Path, merged: bool) -> None:
     """Lead keys bring the stories that share all of them (open as the new one does), however
-    many share one of them: one shared 4-word shingle is a common phrase, not a copy."""
+    many share one of them: one shared 4-word shingle is a common phrase, not a copy. The same
+    from the recent bucket table and from the merged one."""
     opening = " ".join(_body(11, 60)).split()[:40]
     query = similarity.sketch(" ".join([*opening, *" ".join(_body(999, 400)).split()]))
     # the same opening with one word changed: the last word of the later lead shingle, outside
@@ -197,6 +199,63 @@ def test_stories_that_open_alike_are_candidates_and_one_shared_lead_key_is_not(
             group.append((url, similarity.sketch(body)))
     assert all(set(sk.lead) == set(query.lead) for _, sk in alike)  # the premises
     assert all(len(set(sk.lead) & set(query.lead)) == 1 for _, sk in one_key)
+    if merged:
+        st.recent_limit = 0
+        st.flush()
+        assert st.db.execute("SELECT COUNT(*) FROM recent").fetchone() == (0,)
     everything = similarity.Rule(jaccard=0.0, containment=0.0)
     assert {m.url for m in st.similar(query, everything)} == {url for url, _ in alike}
     st.close()
+
+
+def _copies(n: int) -> list[tuple[str, list[str]]]:
+    return [(f"https://www.spacewar.com/reports/Merge_{i}_999.html", _body(200 + i, 300))
+            for i in range(n)]
+
+
+def test_stories_are_found_in_either_bucket_table_across_merges_and_reopen(
+        tmp_path: Path) -> None:
+    """New bucket keys go to ``recent`` and move to ``bands`` when it fills: a story is found by
+    an edited copy wherever its keys are, and after the file is opened again."""
+    path = tmp_path / "s.sqlite"
+    stories = _copies(32)
+    st = SqliteState(path, commit_every=1)
+    st.recent_limit = 5 * 34  # a merge every five stories or so
+    for i, (url, paras) in enumerate(stories):
+        st.add_story(url, f"{i:016x}", similarity.sketch("\n\n".join(paras)))
+    with sqlite3.connect(path) as db:  # another connection: what the file holds
+        merged, recent = (db.execute(f"SELECT COUNT(DISTINCT story) FROM {t}").fetchone()[0]
+                          for t in ("bands", "recent"))
+    assert merged >= 25 and 0 < recent <= 5 and merged + recent == len(stories)
+    for reopened in (False, True):
+        if reopened:
+            st.close()
+            st = SqliteState(path)
+        for url, paras in stories:
+            match = st.find_similar(similarity.minhash("\n\n".join(paras[1:])))
+            assert match is not None and match.url == url, (reopened, url)
+        assert st.find_similar(similarity.minhash("\n\n".join(_body(999, 300)))) is None
+    st.close()
+
+
+def test_a_state_from_before_the_recent_table_gets_it_and_its_filter(tmp_path: Path) -> None:
+    """A file whose buckets are all in one table (no ``recent``, no filter, no ``layout``) is
+    given the new tables when opened, and its stories are still found."""
+    path = tmp_path / "s.sqlite"
+    stories = _copies(4)
+    st = SqliteState(path)
+    for i, (url, paras) in enumerate(stories):
+        st.add_story(url, f"{i:016x}", similarity.sketch("\n\n".join(paras)))
+    st.close()
+    with sqlite3.connect(path) as db:  # back to the single bucket table of earlier files
+        db.execute("INSERT OR IGNORE INTO bands SELECT key, story FROM recent")
+        db.executescript("DROP TABLE recent; DROP TABLE keyfilter;"
+                         "DELETE FROM meta WHERE key = 'layout';")
+    st = SqliteState(path)
+    for url, paras in stories:
+        match = st.find_similar(similarity.minhash("\n\n".join(paras[1:])))
+        assert match is not None and match.url == url
+    st.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT value FROM meta WHERE key = 'layout'").fetchone() is not None
+        assert db.execute("SELECT count FROM keyfilter").fetchone()[0] >= 4 * 32

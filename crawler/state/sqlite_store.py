@@ -1,8 +1,9 @@
 """The state in one SQLite file: the embedded store of a single-machine crawl.
 
-One SQLite file, WAL mode, commits per batch. Memory does not grow with the number of stories:
-every answer comes from indexed tables on disk through SQLite's page cache, whose size is
-bounded (``SMN_STATE_CACHE_MB``).
+One SQLite file, WAL mode, commits per batch. Every answer comes from indexed tables on disk
+through SQLite's page cache, whose size is bounded (``SMN_STATE_CACHE_MB``); the one thing held
+in memory that grows with the stories is the Bloom filter of the bucket keys on disk, 1 to 1.5
+bytes per key (34 keys a story: 3 to 5 MB at 100,000 stories).
 
 Layout of the file (keys are signed 64-bit integers, the compact form of strings; see
 :mod:`crawler.state.keys`)::
@@ -14,6 +15,12 @@ Layout of the file (keys are signed 64-bit integers, the compact form of strings
     urls(key -> story)                                 every address of a story (hash of the URL)
     bands(key, story)                                  buckets: LSH bands (hash of band number and
                                                        rows) and lead keys (crawler.similarity)
+    recent(key, story)                                 the buckets of the latest stories, merged
+                                                       into bands in key order when it outgrows
+                                                       a quarter of the page cache
+    keyfilter(capacity, count, bits)                   Bloom filter of the keys in bands
+                                                       (crawler.state.keyfilter), rewritten by
+                                                       each merge in the merge's transaction
     validators(key -> etag, last_modified)             article pages, for conditional revisits
     dated(key -> published)                            pages fetched, not exported (backfill)
     meta(key -> value)                                 format version and similarity parameters
@@ -21,6 +28,15 @@ Layout of the file (keys are signed 64-bit integers, the compact form of strings
 A format-1 file is migrated in place when opened: the columns and tables are added; stories
 stored before have no count, lead keys or date, are compared with new ones by Jaccard alone and
 never revisited.
+
+Why two bucket tables: a story adds 34 bucket keys and a search reads as many, all at random
+places of one index. Once the index outgrows the page cache (about 15,000 stories at 16 MB),
+each of them reads a page from the file and each insert dirties one, and the cost per page of
+a crawl grows with the state. New keys therefore go to ``recent``, which stays in the cache,
+and are merged into ``bands`` in one sorted pass (each page of the index written once per
+merge, not once per key); searches ask ``bands`` only for the keys its filter may hold. The
+file's ``layout`` (in ``meta``) names this arrangement: a file without it gets the two tables
+and its filter when opened, and code that predates it refuses the file.
 """
 
 from __future__ import annotations
@@ -32,6 +48,7 @@ from typing import TYPE_CHECKING
 
 from crawler import similarity
 from crawler.similarity import Rule, Sketch, as_sketch, judge_all
+from crawler.state.keyfilter import KeyFilter
 from crawler.state.keys import (
     MAX_CANDIDATES,
     fingerprint_hex,
@@ -56,6 +73,11 @@ CREATE INDEX IF NOT EXISTS stories_fingerprint ON stories(fingerprint);
 CREATE TABLE IF NOT EXISTS urls(key INTEGER PRIMARY KEY, story INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS bands(
     key INTEGER NOT NULL, story INTEGER NOT NULL, PRIMARY KEY(key, story)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS recent(
+    key INTEGER NOT NULL, story INTEGER NOT NULL, PRIMARY KEY(key, story)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS keyfilter(
+    id INTEGER PRIMARY KEY CHECK (id = 0), capacity INTEGER NOT NULL, count INTEGER NOT NULL,
+    bits BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS validators(key INTEGER PRIMARY KEY, etag TEXT, last_modified TEXT);
 CREATE TABLE IF NOT EXISTS dated(key INTEGER PRIMARY KEY, published TEXT NOT NULL);
 """
@@ -64,6 +86,23 @@ _FORMAT_2_COLUMNS = {"shingles": "INTEGER", "published": "TEXT", "host": "TEXT",
                      "version": "INTEGER"}
 """Columns format 2 added to the stories of a format-1 file."""
 _INDEXES = "CREATE INDEX IF NOT EXISTS stories_recent ON stories(host, published);"
+LAYOUT = "recent+keyfilter"
+"""The bucket tables' arrangement (``layout`` in ``meta``; see the module's reasoning)."""
+RECENT_ROWS_PER_MB = 12_500
+"""Rows of ``recent`` per MB of page cache before a merge: about a quarter of the cache."""
+_PAD = 32
+"""Key lists sent to ``bands`` are padded to this length, so one statement serves them all."""
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+def _opening(table: str, leads: list[int]) -> tuple[str, list[int]]:
+    """The stories of ``table`` found under every one of ``leads`` (the stories that open alike)."""
+    joins = "".join(f" JOIN {table} l{i} ON l{i}.story = l0.story AND l{i}.key = ?"
+                    for i in range(1, len(leads)))
+    return f"SELECT l0.story FROM {table} l0{joins} WHERE l0.key = ?", [*leads[1:], leads[0]]
 
 
 def _hex(key: int | None) -> str | None:
@@ -90,6 +129,8 @@ class SqliteState:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = str(path)
         self.commit_every = max(1, commit_every)
+        self.recent_limit = RECENT_ROWS_PER_MB * max(1, cache_mb)
+        """Rows of ``recent`` past which the next commit merges it into ``bands``."""
         self._db: sqlite3.Connection | None = sqlite3.connect(self.path)
         db = self._db
         db.execute("PRAGMA journal_mode=WAL")
@@ -99,6 +140,9 @@ class SqliteState:
         db.executescript(_SCHEMA)
         self._check_params()
         db.executescript(_INDEXES)
+        self._filter = KeyFilter.sized(0)
+        self._filter = self._load_filter()
+        self._recent = db.execute("SELECT COUNT(*) FROM recent").fetchone()[0]
         db.commit()
         self._writes = 0
 
@@ -111,6 +155,7 @@ class SqliteState:
 
     def _check_params(self) -> None:
         stored = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
+        layout = stored.pop("layout", None)
         wanted = state_params()
         if not stored:
             self.db.executemany("INSERT INTO meta VALUES (?, ?)", wanted.items())
@@ -125,6 +170,45 @@ class SqliteState:
                 f"state file {self.path} was built with other parameters {stored}, "
                 f"this code uses {wanted}: use a new SMN_STATE_PATH"
             )
+        if layout != LAYOUT:  # a new file, or one from before the two bucket tables
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('layout', ?)", (LAYOUT,))
+
+    # -- the bucket tables --------------------------------------------------------------------
+    def _load_filter(self) -> KeyFilter:
+        row = self.db.execute("SELECT capacity, count, bits FROM keyfilter").fetchone()
+        if row is not None:
+            return KeyFilter.from_bytes(*row)
+        return self._rebuild_filter()
+
+    def _rebuild_filter(self) -> KeyFilter:
+        """A filter of every key in ``bands``, with room for half as many again; stored."""
+        self._filter = KeyFilter.sized(0)  # the old one goes before the new one is built
+        count = self.db.execute("SELECT COUNT(*) FROM bands").fetchone()[0]
+        built = KeyFilter.sized(count + count // 2)
+        built.add(key for (key,) in self.db.execute("SELECT key FROM bands"))
+        self._store_filter(built)
+        return built
+
+    def _store_filter(self, kept: KeyFilter) -> None:
+        self.db.execute("INSERT OR REPLACE INTO keyfilter VALUES (0, ?, ?, ?)",
+                        (kept.capacity, kept.count, kept.to_bytes()))
+
+    def _add_keys(self, story: int, keys: list[int]) -> None:
+        self.db.executemany("INSERT OR IGNORE INTO recent VALUES (?, ?)",
+                            [(k, story) for k in keys])  # fmt: skip
+        self._recent += len(keys)
+
+    def _merge(self) -> None:
+        """Move ``recent`` into ``bands`` (in key order) and its keys into the filter."""
+        db = self.db
+        db.execute("INSERT OR IGNORE INTO bands SELECT key, story FROM recent ORDER BY key, story")
+        if self._filter.count + self._recent > self._filter.capacity:
+            self._filter = self._rebuild_filter()
+        else:
+            self._filter.add(key for (key,) in db.execute("SELECT key FROM recent"))
+            self._store_filter(self._filter)
+        db.execute("DELETE FROM recent")
+        self._recent = 0
 
     def _wrote(self, n: int = 1) -> None:
         self._writes += n
@@ -165,17 +249,23 @@ class SqliteState:
 
     def similar(self, sketch: Sketch, rule: Rule) -> list[Match]:
         bands, leads = sketch.query_keys
-        opening = ""  # the stories in every lead key's bucket, counted once per lead key
-        if leads:
-            joins = "".join(f" JOIN bands l{i} ON l{i}.story = l0.story AND l{i}.key = ?"
-                            for i in range(1, len(leads)))
-            opening = (f" UNION ALL SELECT l0.story, {len(leads)} FROM bands l0{joins}"
-                       " WHERE l0.key = ?")
+        # each (key, story) once: a revised story's unchanged bands are in both tables
+        pairs, args = f"SELECT key, story FROM recent WHERE key IN ({_marks(len(bands))})", bands
+        on_disk = self._filter.may_hold(bands)
+        if on_disk:
+            pairs += f" UNION SELECT key, story FROM bands WHERE key IN ({_marks(_PAD)})"
+            args = [*args, *on_disk, *on_disk[:1] * (_PAD - len(on_disk))]
+        query = f"SELECT story, 1 AS weight FROM ({pairs})"
+        if leads:  # the stories in every lead key's bucket, counted once per lead key
+            opening, opening_args = _opening("recent", leads)
+            if len(self._filter.may_hold(leads)) == len(leads):
+                on_disk_opening, more = _opening("bands", leads)
+                opening, opening_args = f"{opening} UNION {on_disk_opening}", opening_args + more
+            query += f" UNION ALL SELECT story, {len(leads)} FROM ({opening})"
+            args = [*args, *opening_args]
         candidates = self.db.execute(
-            "SELECT story, SUM(weight) AS n FROM (SELECT story, 1 AS weight FROM bands WHERE key IN"
-            f" ({','.join('?' * len(bands))}){opening}) "
-            f"GROUP BY story ORDER BY n DESC, story LIMIT {MAX_CANDIDATES}",
-            [*bands, *leads[1:], *leads[:1]],
+            f"SELECT story, SUM(weight) AS n FROM ({query}) "
+            f"GROUP BY story ORDER BY n DESC, story LIMIT {MAX_CANDIDATES}", args,
         ).fetchall()
         if not candidates:
             return []
@@ -198,10 +288,9 @@ class SqliteState:
              published, host_of(url), fingerprint_key(version) if version else None),
         )
         story = cur.lastrowid
+        assert story is not None
         self.db.execute("INSERT OR REPLACE INTO urls VALUES (?, ?)", (key64(url), story))
-        self.db.executemany(
-            "INSERT OR IGNORE INTO bands VALUES (?, ?)", [(k, story) for k in sketch.keys]
-        )
+        self._add_keys(story, sketch.keys)
         self._wrote()
 
     # -- revisions and revisits -------------------------------------------------------------
@@ -231,8 +320,7 @@ class SqliteState:
             "version = ? WHERE id = ?",
             (fingerprint_key(fingerprint), sketch.signature, sketch.size, revision,
              fingerprint_key(version) if version else None, story))
-        self.db.executemany(
-            "INSERT OR IGNORE INTO bands VALUES (?, ?)", [(k, story) for k in sketch.keys])
+        self._add_keys(story, sketch.keys)  # all of them: a story's lead keys stay together
         self._wrote()
 
     def mark_gone(self, url: str, status: int) -> None:
@@ -282,6 +370,8 @@ class SqliteState:
             self._wrote()
 
     def flush(self) -> None:
+        if self._recent >= self.recent_limit:
+            self._merge()
         self.db.commit()
         self._writes = 0
 
@@ -294,6 +384,8 @@ class SqliteState:
         self._db = None
 
     def counts(self) -> dict[str, int]:
-        """Rows per table, for reports and benchmarks."""
-        tables = ("stories", "urls", "bands", "validators", "dated")
-        return {t: self.db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
+        """Rows per table, for reports and benchmarks (``bands``: both bucket tables)."""
+        tables = ("stories", "urls", "bands", "recent", "validators", "dated")
+        rows = {t: self.db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
+        rows["bands"] += rows.pop("recent")
+        return rows
