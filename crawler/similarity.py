@@ -49,7 +49,11 @@ signature keeps its format and only the count (:attr:`Sketch.size`) is stored be
   one 4-word shingle, and a common one ("the us space force") is the smallest hash of hundreds
   of openings (at 100,000 articles a lead key was shared by 100 stories at the median, 2,069 at
   most); read alone, those buckets cost every query more than the rest of it, and their stories
-  took the candidates' places (``bench/bench_dedupe_scores.py --articles 100000``).
+  took the candidates' places (``bench/bench_dedupe_scores.py --articles 100000``). Even their
+  intersection reads both buckets in full, so the SQLite store indexes the set of lead keys as
+  one **opening key** (:func:`opening_key`) and finds the stories that open alike with one lookup;
+  the Redis store intersects the lead keys' buckets. A crawled article has at least 20 words,
+  hence always :data:`LEAD_KEYS` lead keys, and the two give the same stories.
 * Copies of copies (a trimmed copy and a copy with a paragraph dropped from that first half) can
   be far from each other and close to the story. A story that matches several stored ones is
   recorded with all of them, so that the export joins them (``also`` in the duplicates file).
@@ -301,6 +305,25 @@ def _lead_keys(tokens: Sequence[str]) -> tuple[int, ...]:
     return tuple(hashes[:LEAD_KEYS])
 
 
+def opening_key(lead: Sequence[int]) -> int | None:
+    """One key for a whole opening: a hash of all the lead keys (None without any).
+
+    Stories whose lead keys are the same set, the stories that open alike, share it, so one
+    indexed lookup finds them where reading every lead key's bucket reads hundreds of stories.
+    It is hashed with a prefix of its own, so it never equals a band key or a lead key.
+
+    >>> a = lead_keys(" ".join(f"w{i}" for i in range(60)))
+    >>> opening_key(a) == opening_key(tuple(reversed(a))), opening_key(a) in a
+    (True, False)
+    >>> opening_key(a[:1]) == opening_key(a), opening_key(()) is None
+    (False, True)
+    """
+    if not lead:
+        return None
+    data = b"opening " + b"".join(k.to_bytes(8, "little", signed=True) for k in sorted(lead))
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little", signed=True)
+
+
 @dataclass(frozen=True)
 class Sketch:
     """What deduplication keeps of a body: its signature, shingle count and lead keys."""
@@ -330,6 +353,11 @@ class Sketch:
         """
         bands = band_keys(self.signature)
         return bands, [k for k in dict.fromkeys(self.lead) if k not in bands]
+
+    @property
+    def opening(self) -> int | None:
+        """The key of the story's opening (:func:`opening_key` of its lead keys), or None."""
+        return opening_key(self.lead)
 
 
 def sketch(text: str) -> Sketch:

@@ -14,7 +14,8 @@ Layout of the file (keys are signed 64-bit integers, the compact form of strings
                                                        revision number, 404/410 once gone
     urls(key -> story)                                 every address of a story (hash of the URL)
     bands(key, story)                                  buckets: LSH bands (hash of band number and
-                                                       rows) and lead keys (crawler.similarity)
+                                                       rows) and the opening key of the lead keys
+                                                       (crawler.similarity)
     recent(key, story)                                 the buckets of the latest stories, merged
                                                        into bands in key order when it outgrows
                                                        a quarter of the page cache
@@ -35,8 +36,14 @@ each of them reads a page from the file and each insert dirties one, and the cos
 a crawl grows with the state. New keys therefore go to ``recent``, which stays in the cache,
 and are merged into ``bands`` in one sorted pass (each page of the index written once per
 merge, not once per key); searches ask ``bands`` only for the keys its filter may hold. The
-file's ``layout`` (in ``meta``) names this arrangement: a file without it gets the two tables
-and its filter when opened, and code that predates it refuses the file.
+stories that open alike are found under one key, the opening key, and not by joining the buckets
+of each lead key, which hold hundreds of stories each in a large state.
+
+The file's ``layout`` (in ``meta``) names this arrangement. A file without it (every earlier
+one) gets the two tables and its filter when opened, and its stories get their opening keys in
+place of their lead keys. The lead keys of a story revised before cannot be told from the bands
+of its earlier revisions: such a story keeps them all and is found by its bands alone. Code that
+predates the layout refuses the file.
 """
 
 from __future__ import annotations
@@ -86,23 +93,35 @@ _FORMAT_2_COLUMNS = {"shingles": "INTEGER", "published": "TEXT", "host": "TEXT",
                      "version": "INTEGER"}
 """Columns format 2 added to the stories of a format-1 file."""
 _INDEXES = "CREATE INDEX IF NOT EXISTS stories_recent ON stories(host, published);"
-LAYOUT = "recent+keyfilter"
+LAYOUT = "recent+keyfilter+opening"
 """The bucket tables' arrangement (``layout`` in ``meta``; see the module's reasoning)."""
 RECENT_ROWS_PER_MB = 12_500
 """Rows of ``recent`` per MB of page cache before a merge: about a quarter of the cache."""
-_PAD = 32
+_PAD = 1 + similarity.BANDS
 """Key lists sent to ``bands`` are padded to this length, so one statement serves them all."""
 
 
-def _marks(n: int) -> str:
-    return ",".join("?" * n)
+_BUCKETS = (  # the stories under a story's keys, each (key, story) once: a revised story's
+    # unchanged bands are in both tables; the opening key counts as many as the lead keys
+    f"SELECT story, SUM(CASE WHEN key = ? THEN ? ELSE 1 END) AS n FROM ("
+    f"SELECT key, story FROM recent WHERE key IN ({','.join('?' * (1 + similarity.BANDS))})"
+    "{on_disk}) GROUP BY story ORDER BY n DESC, story LIMIT " + str(MAX_CANDIDATES))
+_ON_DISK = f" UNION SELECT key, story FROM bands WHERE key IN ({','.join('?' * _PAD)})"
 
 
-def _opening(table: str, leads: list[int]) -> tuple[str, list[int]]:
-    """The stories of ``table`` found under every one of ``leads`` (the stories that open alike)."""
-    joins = "".join(f" JOIN {table} l{i} ON l{i}.story = l0.story AND l{i}.key = ?"
-                    for i in range(1, len(leads)))
-    return f"SELECT l0.story FROM {table} l0{joins} WHERE l0.key = ?", [*leads[1:], leads[0]]
+def _padded(keys: list[int]) -> list[int]:
+    """Keys repeated up to :data:`_PAD` (an IN list reads a repeated key once).
+
+    >>> len(_padded([5, 6])), set(_padded([5, 6]))
+    (33, {5, 6})
+    """
+    return keys + keys[:1] * (_PAD - len(keys))
+
+
+def _bucket_keys(sketch: Sketch) -> list[int]:
+    """The keys a story is stored under here: its LSH bands, then its opening key."""
+    opening = sketch.opening
+    return similarity.band_keys(sketch.signature) + ([] if opening is None else [opening])
 
 
 def _hex(key: int | None) -> str | None:
@@ -138,11 +157,14 @@ class SqliteState:
         db.execute(f"PRAGMA cache_size={-1024 * max(1, cache_mb)}")
         db.execute("PRAGMA temp_store=MEMORY")
         db.executescript(_SCHEMA)
-        self._check_params()
+        layout = self._check_params()
         db.executescript(_INDEXES)
         self._filter = KeyFilter.sized(0)
         self._filter = self._load_filter()
         self._recent = db.execute("SELECT COUNT(*) FROM recent").fetchone()[0]
+        if layout != LAYOUT:  # a new file, or one from before the opening keys
+            self._index_openings()
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('layout', ?)", (LAYOUT,))
         db.commit()
         self._writes = 0
 
@@ -153,7 +175,8 @@ class SqliteState:
             raise RuntimeError("state is closed")
         return self._db
 
-    def _check_params(self) -> None:
+    def _check_params(self) -> str | None:
+        """Refuses a state of other parameters, migrates a format-1 one; the stored layout."""
         stored = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
         layout = stored.pop("layout", None)
         wanted = state_params()
@@ -170,8 +193,7 @@ class SqliteState:
                 f"state file {self.path} was built with other parameters {stored}, "
                 f"this code uses {wanted}: use a new SMN_STATE_PATH"
             )
-        if layout != LAYOUT:  # a new file, or one from before the two bucket tables
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('layout', ?)", (LAYOUT,))
+        return layout
 
     # -- the bucket tables --------------------------------------------------------------------
     def _load_filter(self) -> KeyFilter:
@@ -197,6 +219,38 @@ class SqliteState:
         self.db.executemany("INSERT OR IGNORE INTO recent VALUES (?, ?)",
                             [(k, story) for k in keys])  # fmt: skip
         self._recent += len(keys)
+
+    def _index_openings(self) -> None:
+        """Each story stored with its lead keys gets its opening key in their place (a file
+        from before the opening keys; nothing to do in a new one). A story revised before may
+        hold the bands of an earlier revision too, which cannot be told from lead keys: it keeps
+        its keys as they are."""
+        db = self.db
+        with_leads = "SELECT 1 FROM stories WHERE shingles IS NOT NULL LIMIT 1"
+        if db.execute(with_leads).fetchone() is None:
+            return  # no story with lead keys (format 2 stored them with the shingle count)
+        db.execute("CREATE INDEX IF NOT EXISTS bands_story ON bands(story)")
+        db.execute("CREATE INDEX IF NOT EXISTS recent_story ON recent(story)")
+        last = 0
+        while rows := db.execute(
+                "SELECT id, signature FROM stories WHERE id > ? AND shingles IS NOT NULL "
+                "AND revision = 1 ORDER BY id LIMIT 1000", (last,)).fetchall():
+            for story, signature in rows:
+                keys = {key for (key,) in db.execute(
+                    "SELECT key FROM bands WHERE story = ?1 UNION SELECT key FROM recent "
+                    "WHERE story = ?1", (story,))}
+                lead = sorted(keys.difference(similarity.band_keys(signature)))
+                if not 0 < len(lead) <= similarity.LEAD_KEYS:
+                    continue
+                for table in ("bands", "recent"):
+                    db.executemany(f"DELETE FROM {table} WHERE key = ? AND story = ?",
+                                   [(key, story) for key in lead])
+                opening = similarity.opening_key(lead)
+                assert opening is not None
+                self._add_keys(story, [opening])
+            last = rows[-1][0]
+        db.execute("DROP INDEX bands_story")
+        db.execute("DROP INDEX recent_story")
 
     def _merge(self) -> None:
         """Move ``recent`` into ``bands`` (in key order) and its keys into the filter."""
@@ -249,23 +303,13 @@ class SqliteState:
 
     def similar(self, sketch: Sketch, rule: Rule) -> list[Match]:
         bands, leads = sketch.query_keys
-        # each (key, story) once: a revised story's unchanged bands are in both tables
-        pairs, args = f"SELECT key, story FROM recent WHERE key IN ({_marks(len(bands))})", bands
-        on_disk = self._filter.may_hold(bands)
-        if on_disk:
-            pairs += f" UNION SELECT key, story FROM bands WHERE key IN ({_marks(_PAD)})"
-            args = [*args, *on_disk, *on_disk[:1] * (_PAD - len(on_disk))]
-        query = f"SELECT story, 1 AS weight FROM ({pairs})"
-        if leads:  # the stories in every lead key's bucket, counted once per lead key
-            opening, opening_args = _opening("recent", leads)
-            if len(self._filter.may_hold(leads)) == len(leads):
-                on_disk_opening, more = _opening("bands", leads)
-                opening, opening_args = f"{opening} UNION {on_disk_opening}", opening_args + more
-            query += f" UNION ALL SELECT story, {len(leads)} FROM ({opening})"
-            args = [*args, *opening_args]
-        candidates = self.db.execute(
-            f"SELECT story, SUM(weight) AS n FROM ({query}) "
-            f"GROUP BY story ORDER BY n DESC, story LIMIT {MAX_CANDIDATES}", args,
+        opening = sketch.opening
+        keys = bands + ([] if opening is None else [opening])
+        on_disk = self._filter.may_hold(keys)  # in the large table: only those it may hold
+        candidates = self.db.execute(  # a story without lead keys weighs a band key as 1
+            _BUCKETS.format(on_disk=_ON_DISK if on_disk else ""),
+            [bands[0] if opening is None else opening, len(leads) or 1, *_padded(keys),
+             *(_padded(on_disk) if on_disk else [])],
         ).fetchall()
         if not candidates:
             return []
@@ -290,7 +334,7 @@ class SqliteState:
         story = cur.lastrowid
         assert story is not None
         self.db.execute("INSERT OR REPLACE INTO urls VALUES (?, ?)", (key64(url), story))
-        self._add_keys(story, sketch.keys)
+        self._add_keys(story, _bucket_keys(sketch))
         self._wrote()
 
     # -- revisions and revisits -------------------------------------------------------------
@@ -320,7 +364,7 @@ class SqliteState:
             "version = ? WHERE id = ?",
             (fingerprint_key(fingerprint), sketch.signature, sketch.size, revision,
              fingerprint_key(version) if version else None, story))
-        self._add_keys(story, sketch.keys)  # all of them: a story's lead keys stay together
+        self._add_keys(story, _bucket_keys(sketch))
         self._wrote()
 
     def mark_gone(self, url: str, status: int) -> None:
