@@ -66,7 +66,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -335,10 +335,16 @@ class Sketch:
     lead: tuple[int, ...] = ()
     """Lead keys (:func:`lead_keys`)."""
 
+    @cached_property
+    def bands(self) -> tuple[int, ...]:
+        """The LSH band keys of the signature (:func:`band_keys`), worked out once: a search and
+        the story's storing both read them."""
+        return tuple(band_keys(self.signature))
+
     @property
     def keys(self) -> list[int]:
         """Every bucket key the story is indexed by: its LSH bands, then its lead keys."""
-        return band_keys(self.signature) + list(self.lead)
+        return [*self.bands, *self.lead]
 
     @property
     def query_keys(self) -> tuple[list[int], list[int]]:
@@ -351,10 +357,10 @@ class Sketch:
         >>> len(bands), leads == list(s.lead)
         (32, True)
         """
-        bands = band_keys(self.signature)
+        bands = [*self.bands]
         return bands, [k for k in dict.fromkeys(self.lead) if k not in bands]
 
-    @property
+    @cached_property
     def opening(self) -> int | None:
         """The key of the story's opening (:func:`opening_key` of its lead keys), or None."""
         return opening_key(self.lead)

@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -101,12 +102,8 @@ _PAD = 1 + similarity.BANDS
 """Key lists sent to ``bands`` are padded to this length, so one statement serves them all."""
 
 
-_BUCKETS = (  # the stories under a story's keys, each (key, story) once: a revised story's
-    # unchanged bands are in both tables; the opening key counts as many as the lead keys
-    f"SELECT story, SUM(CASE WHEN key = ? THEN ? ELSE 1 END) AS n FROM ("
-    f"SELECT key, story FROM recent WHERE key IN ({','.join('?' * (1 + similarity.BANDS))})"
-    "{on_disk}) GROUP BY story ORDER BY n DESC, story LIMIT " + str(MAX_CANDIDATES))
-_ON_DISK = f" UNION SELECT key, story FROM bands WHERE key IN ({','.join('?' * _PAD)})"
+_IN_RECENT = f"SELECT key, story FROM recent WHERE key IN ({','.join('?' * _PAD)})"
+_IN_BANDS = f"SELECT key, story FROM bands WHERE key IN ({','.join('?' * _PAD)})"
 
 
 def _padded(keys: list[int]) -> list[int]:
@@ -121,7 +118,7 @@ def _padded(keys: list[int]) -> list[int]:
 def _bucket_keys(sketch: Sketch) -> list[int]:
     """The keys a story is stored under here: its LSH bands, then its opening key."""
     opening = sketch.opening
-    return similarity.band_keys(sketch.signature) + ([] if opening is None else [opening])
+    return [*sketch.bands, *([] if opening is None else [opening])]
 
 
 def _hex(key: int | None) -> str | None:
@@ -229,8 +226,10 @@ class SqliteState:
         with_leads = "SELECT 1 FROM stories WHERE shingles IS NOT NULL LIMIT 1"
         if db.execute(with_leads).fetchone() is None:
             return  # no story with lead keys (format 2 stored them with the shingle count)
+        db.execute("PRAGMA temp_store=FILE")  # the indexes' sort spills to disk, not to memory
         db.execute("CREATE INDEX IF NOT EXISTS bands_story ON bands(story)")
         db.execute("CREATE INDEX IF NOT EXISTS recent_story ON recent(story)")
+        db.execute("PRAGMA temp_store=MEMORY")
         last = 0
         while rows := db.execute(
                 "SELECT id, signature FROM stories WHERE id > ? AND shingles IS NOT NULL "
@@ -305,12 +304,15 @@ class SqliteState:
         bands, leads = sketch.query_keys
         opening = sketch.opening
         keys = bands + ([] if opening is None else [opening])
-        on_disk = self._filter.may_hold(keys)  # in the large table: only those it may hold
-        candidates = self.db.execute(  # a story without lead keys weighs a band key as 1
-            _BUCKETS.format(on_disk=_ON_DISK if on_disk else ""),
-            [bands[0] if opening is None else opening, len(leads) or 1, *_padded(keys),
-             *(_padded(on_disk) if on_disk else [])],
-        ).fetchall()
+        found = self.db.execute(_IN_RECENT, _padded(keys)).fetchall()
+        on_disk = self._filter.may_hold(keys)  # the large table: only the keys it may hold
+        if on_disk:
+            found += self.db.execute(_IN_BANDS, _padded(on_disk)).fetchall()
+        weight = len(leads) or 1  # the opening counts once per lead key
+        counts: Counter[int] = Counter()
+        for key, story in set(found):  # a revised story's unchanged bands are in both tables
+            counts[story] += weight if key == opening else 1
+        candidates = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CANDIDATES]
         if not candidates:
             return []
         ids = [story for story, _ in candidates]
