@@ -1,9 +1,10 @@
 """A Bloom filter of bucket keys: which keys the SQLite state's large bucket table may hold.
 
-A search reads 32 band keys and the lead keys of a story; in a large state almost none of them
-are on disk, and each absent key still costs a B-tree descent through pages that no longer fit
-the page cache. The filter answers "certainly absent" for all but about 2 % of them from memory
-(:data:`BITS_PER_KEY` bits per key: 1 byte, about 33 bytes per story).
+A search reads a story's 32 band keys and its opening key; in a large state almost none of
+them are on disk, and each absent key still costs a B-tree descent through pages that no longer
+fit the page cache. The filter answers "certainly absent" for all but 1 to 6 % of them from
+memory (:data:`BITS_PER_KEY` bits per key of its capacity, which is one to two times the keys
+it holds: 0.75 to 1.5 bytes a key).
 
 The keys are already uniform 64-bit hashes (:mod:`crawler.similarity`), so the filter does not
 hash them again: the probes are drawn from the key's two 32-bit halves (double hashing, Kirsch
@@ -16,12 +17,13 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-BITS_PER_KEY = 8
-"""Filter bits per key of its capacity (with :data:`PROBES` probes: about 2 % false positives)."""
-PROBES = 5
+BITS_PER_KEY = 6
+"""Filter bits per key of its capacity (with :data:`PROBES` probes, false positives: about 1 %
+at half the capacity, 6 % at the capacity)."""
+PROBES = 4
 """Bits set, and tested, per key."""
 MIN_CAPACITY = 1 << 16
-"""Keys the smallest filter is sized for (64 kB)."""
+"""Keys the smallest filter is sized for (48 kB)."""
 _CHUNK = 1 << 13
 _LOW = np.uint64(0xFFFF_FFFF)
 _SHIFT = np.uint64(32)
@@ -56,7 +58,7 @@ class KeyFilter:
         """An empty filter for ``capacity`` keys (at least :data:`MIN_CAPACITY`).
 
         >>> KeyFilter.sized(10).capacity == MIN_CAPACITY, len(KeyFilter.sized(10**5).bits)
-        (True, 100000)
+        (True, 75000)
         """
         capacity = max(MIN_CAPACITY, capacity)
         return cls(capacity, 0, np.zeros(capacity * BITS_PER_KEY // 8, dtype=np.uint8))
@@ -97,8 +99,8 @@ class KeyFilter:
         self.count += len(keys)
 
     def may_hold(self, keys: Sequence[int]) -> list[int]:
-        """The keys that may have been added, in their order: every added key, and about 2 % of
-        the others when the filter is within its capacity."""
+        """The keys that may have been added, in their order: every added key, and a few per
+        cent of the others when the filter is within its capacity."""
         if not keys:
             return []
         probes = self._probes(keys)

@@ -2,8 +2,8 @@
 
 One SQLite file, WAL mode, commits per batch. Every answer comes from indexed tables on disk
 through SQLite's page cache, whose size is bounded (``SMN_STATE_CACHE_MB``); the one thing held
-in memory that grows with the stories is the Bloom filter of the bucket keys on disk, 1 to 1.5
-bytes per key (34 keys a story: 3 to 5 MB at 100,000 stories).
+in memory that grows with the stories is a Bloom filter of the bucket keys, 0.75 to 1.5 bytes a
+key (33 keys a story: about 3 MB at 100,000 stories).
 
 Layout of the file (keys are signed 64-bit integers, the compact form of strings; see
 :mod:`crawler.state.keys`)::
@@ -16,12 +16,9 @@ Layout of the file (keys are signed 64-bit integers, the compact form of strings
     bands(key, story)                                  buckets: LSH bands (hash of band number and
                                                        rows) and the opening key of the lead keys
                                                        (crawler.similarity)
-    recent(key, story)                                 the buckets of the latest stories, merged
-                                                       into bands in key order when it outgrows
-                                                       a quarter of the page cache
-    keyfilter(capacity, count, bits)                   Bloom filter of the keys in bands
-                                                       (crawler.state.keyfilter), rewritten by
-                                                       each merge in the merge's transaction
+    bandfilter(rows, capacity, count, bits)            Bloom filter of the keys in bands
+                                                       (crawler.state.keyfilter), stored when the
+                                                       state is closed, with the rows it covers
     validators(key -> etag, last_modified)             article pages, for conditional revisits
     dated(key -> published)                            pages fetched, not exported (backfill)
     meta(key -> value)                                 format version and similarity parameters
@@ -30,20 +27,20 @@ A format-1 file is migrated in place when opened: the columns and tables are add
 stored before have no count, lead keys or date, are compared with new ones by Jaccard alone and
 never revisited.
 
-Why two bucket tables: a story adds 34 bucket keys and a search reads as many, all at random
-places of one index. Once the index outgrows the page cache (about 15,000 stories at 16 MB),
-each of them reads a page from the file and each insert dirties one, and the cost per page of
-a crawl grows with the state. New keys therefore go to ``recent``, which stays in the cache,
-and are merged into ``bands`` in one sorted pass (each page of the index written once per
-merge, not once per key); searches ask ``bands`` only for the keys its filter may hold. The
-stories that open alike are found under one key, the opening key, and not by joining the buckets
-of each lead key, which hold hundreds of stories each in a large state.
+Why the filter and the opening key: a search reads 33 keys at random places of the bucket
+index. Once that index outgrows the page cache (about 15,000 stories at 16 MB), each key read
+costs a page from the file, and almost none of a new story's keys are there. The filter answers
+"not there" from memory for all but a few per cent of them, so that a search reads the file only
+for the keys that may be there. The stories that open alike are found under one key, the opening
+key, and not by joining the buckets of each lead key, which hold hundreds of stories each in a
+large state. The filter is stored when the state is closed; a file opened with more bucket rows
+than its stored filter covers (a run that was killed) gets its filter rebuilt from the table.
 
 The file's ``layout`` (in ``meta``) names this arrangement. A file without it (every earlier
-one) gets the two tables and its filter when opened, and its stories get their opening keys in
-place of their lead keys. The lead keys of a story revised before cannot be told from the bands
-of its earlier revisions: such a story keeps them all and is found by its bands alone. Code that
-predates the layout refuses the file.
+one) is given it when opened: its stories get their opening keys in place of their lead keys.
+The lead keys of a story revised before cannot be told from the bands of its earlier revisions:
+such a story keeps them all and is found by its bands alone. Code that predates the layout
+refuses the file.
 """
 
 from __future__ import annotations
@@ -81,11 +78,9 @@ CREATE INDEX IF NOT EXISTS stories_fingerprint ON stories(fingerprint);
 CREATE TABLE IF NOT EXISTS urls(key INTEGER PRIMARY KEY, story INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS bands(
     key INTEGER NOT NULL, story INTEGER NOT NULL, PRIMARY KEY(key, story)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS recent(
-    key INTEGER NOT NULL, story INTEGER NOT NULL, PRIMARY KEY(key, story)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS keyfilter(
-    id INTEGER PRIMARY KEY CHECK (id = 0), capacity INTEGER NOT NULL, count INTEGER NOT NULL,
-    bits BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS bandfilter(
+    id INTEGER PRIMARY KEY CHECK (id = 0), rows INTEGER NOT NULL, capacity INTEGER NOT NULL,
+    count INTEGER NOT NULL, bits BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS validators(key INTEGER PRIMARY KEY, etag TEXT, last_modified TEXT);
 CREATE TABLE IF NOT EXISTS dated(key INTEGER PRIMARY KEY, published TEXT NOT NULL);
 """
@@ -94,15 +89,10 @@ _FORMAT_2_COLUMNS = {"shingles": "INTEGER", "published": "TEXT", "host": "TEXT",
                      "version": "INTEGER"}
 """Columns format 2 added to the stories of a format-1 file."""
 _INDEXES = "CREATE INDEX IF NOT EXISTS stories_recent ON stories(host, published);"
-LAYOUT = "recent+keyfilter+opening"
-"""The bucket tables' arrangement (``layout`` in ``meta``; see the module's reasoning)."""
-RECENT_ROWS_PER_MB = 12_500
-"""Rows of ``recent`` per MB of page cache before a merge: about a quarter of the cache."""
+LAYOUT = "opening+bandfilter"
+"""The arrangement of the buckets (``layout`` in ``meta``; see the module's reasoning)."""
 _PAD = 1 + similarity.BANDS
 """Key lists sent to ``bands`` are padded to this length, so one statement serves them all."""
-
-
-_IN_RECENT = f"SELECT key, story FROM recent WHERE key IN ({','.join('?' * _PAD)})"
 _IN_BANDS = f"SELECT key, story FROM bands WHERE key IN ({','.join('?' * _PAD)})"
 
 
@@ -145,8 +135,6 @@ class SqliteState:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = str(path)
         self.commit_every = max(1, commit_every)
-        self.recent_limit = RECENT_ROWS_PER_MB * max(1, cache_mb)
-        """Rows of ``recent`` past which the next commit merges it into ``bands``."""
         self._db: sqlite3.Connection | None = sqlite3.connect(self.path)
         db = self._db
         db.execute("PRAGMA journal_mode=WAL")
@@ -156,12 +144,15 @@ class SqliteState:
         db.executescript(_SCHEMA)
         layout = self._check_params()
         db.executescript(_INDEXES)
-        self._filter = KeyFilter.sized(0)
-        self._filter = self._load_filter()
-        self._recent = db.execute("SELECT COUNT(*) FROM recent").fetchone()[0]
         if layout != LAYOUT:  # a new file, or one from before the opening keys
+            if layout == "recent+keyfilter":  # a short-lived layout with a second bucket table
+                db.executescript("INSERT OR IGNORE INTO bands SELECT key, story FROM recent;"
+                                 "DROP TABLE recent; DROP TABLE keyfilter;")
             self._index_openings()
             db.execute("INSERT OR REPLACE INTO meta VALUES ('layout', ?)", (LAYOUT,))
+        self._rows: int = db.execute("SELECT COUNT(*) FROM bands").fetchone()[0]
+        self._filter = KeyFilter.sized(0)
+        self._filter = self._stored_filter() or self._built_filter()
         db.commit()
         self._writes = 0
 
@@ -192,30 +183,26 @@ class SqliteState:
             )
         return layout
 
-    # -- the bucket tables --------------------------------------------------------------------
-    def _load_filter(self) -> KeyFilter:
-        row = self.db.execute("SELECT capacity, count, bits FROM keyfilter").fetchone()
-        if row is not None:
-            return KeyFilter.from_bytes(*row)
-        return self._rebuild_filter()
+    # -- the bucket table and its filter ----------------------------------------------------
+    def _stored_filter(self) -> KeyFilter | None:
+        """The filter stored at the last close, if it covers every row of ``bands``."""
+        row = self.db.execute("SELECT rows, capacity, count, bits FROM bandfilter").fetchone()
+        return KeyFilter.from_bytes(*row[1:]) if row is not None and row[0] == self._rows else None
 
-    def _rebuild_filter(self) -> KeyFilter:
-        """A filter of every key in ``bands``, with room for half as many again; stored."""
+    def _built_filter(self) -> KeyFilter:
+        """A filter of every key in ``bands``, with room for as many again."""
         self._filter = KeyFilter.sized(0)  # the old one goes before the new one is built
-        count = self.db.execute("SELECT COUNT(*) FROM bands").fetchone()[0]
-        built = KeyFilter.sized(count + count // 2)
+        built = KeyFilter.sized(2 * self._rows)
         built.add(key for (key,) in self.db.execute("SELECT key FROM bands"))
-        self._store_filter(built)
         return built
 
-    def _store_filter(self, kept: KeyFilter) -> None:
-        self.db.execute("INSERT OR REPLACE INTO keyfilter VALUES (0, ?, ?, ?)",
-                        (kept.capacity, kept.count, kept.to_bytes()))
-
     def _add_keys(self, story: int, keys: list[int]) -> None:
-        self.db.executemany("INSERT OR IGNORE INTO recent VALUES (?, ?)",
-                            [(k, story) for k in keys])  # fmt: skip
-        self._recent += len(keys)
+        cur = self.db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)",
+                                  [(k, story) for k in keys])  # fmt: skip
+        self._rows += cur.rowcount
+        self._filter.add(keys)
+        if self._filter.count > self._filter.capacity:
+            self._filter = self._built_filter()
 
     def _index_openings(self) -> None:
         """Each story stored with its lead keys gets its opening key in their place (a file
@@ -226,42 +213,25 @@ class SqliteState:
         with_leads = "SELECT 1 FROM stories WHERE shingles IS NOT NULL LIMIT 1"
         if db.execute(with_leads).fetchone() is None:
             return  # no story with lead keys (format 2 stored them with the shingle count)
-        db.execute("PRAGMA temp_store=FILE")  # the indexes' sort spills to disk, not to memory
+        db.execute("PRAGMA temp_store=FILE")  # the index's sort spills to disk, not to memory
         db.execute("CREATE INDEX IF NOT EXISTS bands_story ON bands(story)")
-        db.execute("CREATE INDEX IF NOT EXISTS recent_story ON recent(story)")
         db.execute("PRAGMA temp_store=MEMORY")
         last = 0
         while rows := db.execute(
                 "SELECT id, signature FROM stories WHERE id > ? AND shingles IS NOT NULL "
                 "AND revision = 1 ORDER BY id LIMIT 1000", (last,)).fetchall():
             for story, signature in rows:
-                keys = {key for (key,) in db.execute(
-                    "SELECT key FROM bands WHERE story = ?1 UNION SELECT key FROM recent "
-                    "WHERE story = ?1", (story,))}
+                keys = {key for (key,) in db.execute("SELECT key FROM bands WHERE story = ?",
+                                                     (story,))}  # fmt: skip
                 lead = sorted(keys.difference(similarity.band_keys(signature)))
                 if not 0 < len(lead) <= similarity.LEAD_KEYS:
                     continue
-                for table in ("bands", "recent"):
-                    db.executemany(f"DELETE FROM {table} WHERE key = ? AND story = ?",
-                                   [(key, story) for key in lead])
-                opening = similarity.opening_key(lead)
-                assert opening is not None
-                self._add_keys(story, [opening])
+                db.executemany("DELETE FROM bands WHERE key = ? AND story = ?",
+                               [(key, story) for key in lead])
+                db.execute("INSERT OR IGNORE INTO bands VALUES (?, ?)",
+                           (similarity.opening_key(lead), story))
             last = rows[-1][0]
         db.execute("DROP INDEX bands_story")
-        db.execute("DROP INDEX recent_story")
-
-    def _merge(self) -> None:
-        """Move ``recent`` into ``bands`` (in key order) and its keys into the filter."""
-        db = self.db
-        db.execute("INSERT OR IGNORE INTO bands SELECT key, story FROM recent ORDER BY key, story")
-        if self._filter.count + self._recent > self._filter.capacity:
-            self._filter = self._rebuild_filter()
-        else:
-            self._filter.add(key for (key,) in db.execute("SELECT key FROM recent"))
-            self._store_filter(self._filter)
-        db.execute("DELETE FROM recent")
-        self._recent = 0
 
     def _wrote(self, n: int = 1) -> None:
         self._writes += n
@@ -304,13 +274,11 @@ class SqliteState:
         bands, leads = sketch.query_keys
         opening = sketch.opening
         keys = bands + ([] if opening is None else [opening])
-        found = self.db.execute(_IN_RECENT, _padded(keys)).fetchall()
-        on_disk = self._filter.may_hold(keys)  # the large table: only the keys it may hold
-        if on_disk:
-            found += self.db.execute(_IN_BANDS, _padded(on_disk)).fetchall()
+        on_disk = self._filter.may_hold(keys)  # almost none of a new story's keys
+        found = self.db.execute(_IN_BANDS, _padded(on_disk)).fetchall() if on_disk else []
         weight = len(leads) or 1  # the opening counts once per lead key
         counts: Counter[int] = Counter()
-        for key, story in set(found):  # a revised story's unchanged bands are in both tables
+        for key, story in found:
             counts[story] += weight if key == opening else 1
         candidates = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CANDIDATES]
         if not candidates:
@@ -416,22 +384,21 @@ class SqliteState:
             self._wrote()
 
     def flush(self) -> None:
-        if self._recent >= self.recent_limit:
-            self._merge()
         self.db.commit()
         self._writes = 0
 
     def close(self) -> None:
         if self._db is None:
             return
+        self.db.execute("INSERT OR REPLACE INTO bandfilter VALUES (0, ?, ?, ?, ?)",
+                        (self._rows, self._filter.capacity, self._filter.count,
+                         self._filter.to_bytes()))
         self.flush()
         self._db.execute("PRAGMA optimize")
         self._db.close()
         self._db = None
 
     def counts(self) -> dict[str, int]:
-        """Rows per table, for reports and benchmarks (``bands``: both bucket tables)."""
-        tables = ("stories", "urls", "bands", "recent", "validators", "dated")
-        rows = {t: self.db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
-        rows["bands"] += rows.pop("recent")
-        return rows
+        """Rows per table, for reports and benchmarks."""
+        tables = ("stories", "urls", "bands", "validators", "dated")
+        return {t: self.db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
