@@ -31,6 +31,8 @@ def test_keyset_matches_a_python_set_across_compactions() -> None:
     assert len(keys) == len(reference)
     assert all(v in keys for v in reference)
     assert not any(v + 1 in keys for v in values[:1000] if v + 1 not in reference)
+    asked = values[:700] + [v + 1 for v in values[:700]] + [2**64 - 2]
+    assert keys.contains_many(asked) == [v in reference for v in asked]
 
 
 def test_same_answers_as_scrapys_filter() -> None:

@@ -314,14 +314,20 @@ class SmnSpider(scrapy.Spider):
         stats = self.crawler.stats
         assert stats is not None
         seen: set[str] = set()
-        links: list[str] = []
+        allowed: list[str] = []
         for href in hrefs:
             url = canonical_url(href, base=response.url)
             if url in seen or not self.allowed(url):
                 continue
             seen.add(url)
-            if _unsigned_key(url) in self.requested_this_run:
-                continue  # most links of a page: asked before the state, which is on disk
+            allowed.append(url)
+        # most links of a page were asked for before: asked of this run's keys (one search for
+        # the page) before the state, which is on disk
+        asked = self.requested_this_run.contains_many([_unsigned_key(url) for url in allowed])
+        links: list[str] = []
+        for url, before in zip(allowed, asked, strict=True):
+            if before:
+                continue
             if self.state.seen_url(url) is not None:
                 stats.inc_value("incremental/skipped")
                 continue
