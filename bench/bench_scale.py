@@ -18,6 +18,11 @@ end of each crawl the state and the dupefilter:
 
 Targets, largest size against the smallest: pages/s >= 0.9x, peak RSS <= 1.3x.
 
+The mirrors' page mix differs with size: every site has its home, sections, feeds and
+robots.txt whatever its size, so at 1,000 articles about a fifth of the pages are such hubs,
+which cost less than an article page, and at 100,000 a tenth. The rate of article pages
+(``articles/parsed`` over the same window) is printed beside the target's ratio.
+
 The smallest crawl lasts a few seconds and its rate moves by up to 8 % from one run to the
 next, so it is crawled ``--small-runs`` times (each from an empty state) and the ratios use the
 mean of its runs: pages/s, CPU per page and peak RSS alike. Every run's line is printed.
@@ -47,6 +52,16 @@ import stages  # noqa: E402
 def state_bytes(workdir: Path) -> int:
     """Bytes on disk of the crawl's SQLite state (main file, WAL and shm)."""
     return sum(p.stat().st_size for p in workdir.glob("state.sqlite*") if p.is_file())
+
+
+def article_share(run: common.Measured) -> float:
+    """Share of the counted pages that were article pages (parsed as articles)."""
+    return int(run.stats.get("articles/parsed", 0)) / run.pages if run.pages else 0.0
+
+
+def article_rate(run: common.Measured) -> float:
+    """Article pages per second, over the same first-to-last-page window as pages/s."""
+    return int(run.stats.get("articles/parsed", 0)) / run.window if run.window > 0 else 0.0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -144,6 +159,13 @@ def main(argv: list[str] | None = None) -> int:
               f"{large.cpu_ms_per_page:.2f} vs {cpu:.2f} ms")
         print(f"memory: peak RSS {large.probe['peak_rss_mb']:.0f} MB / {rss:.0f} MB = "
               f"{large.probe['peak_rss_mb'] / rss:.3f} (target <= 1.3)")
+        share = statistics.fmean(article_share(run) for run in small_runs)
+        articles = statistics.fmean(article_rate(run) for run in small_runs)
+        print(f"page mix: article pages are {100 * share:.1f} % of the pages at {sizes[0]}, "
+              f"{100 * article_share(large):.1f} % at {sizes[-1]} (hubs, feeds and robots.txt "
+              f"cost less); article pages per second {article_rate(large):.1f} vs "
+              f"{articles:.1f} = {article_rate(large) / articles:.3f} (beside the target, "
+              "not instead of it)")
     if profiles:
         print(f"\nCPU per page by stage, ms (py-spy at {stages.PYSPY_RATE} Hz, a second crawl of "
               "each mirror with the same settings; each stage's share of the samples x the CPU "
