@@ -174,10 +174,12 @@ def test_a_trimmed_copy_is_found_by_its_lead_and_judged_by_containment(tmp_path:
 
 
 
+@pytest.mark.parametrize("merged", [False, True], ids=["recent", "merged"])
 def test_stories_that_open_alike_are_candidates_and_one_shared_lead_key_is_not(
-        tmp_path: Path) -> None:
+        tmp_path: Path, merged: bool) -> None:
     """Lead keys bring the stories that share all of them (open as the new one does), however
-    many share one of them: one shared 4-word shingle is a common phrase, not a copy."""
+    many share one of them: one shared 4-word shingle is a common phrase, not a copy. The same
+    from the recent bucket table and from the large one."""
     opening = " ".join(_body(11, 60)).split()[:40]
     query = similarity.sketch(" ".join([*opening, *" ".join(_body(999, 400)).split()]))
     # the same opening with one word changed: the last word of the later lead shingle, outside
@@ -197,6 +199,10 @@ def test_stories_that_open_alike_are_candidates_and_one_shared_lead_key_is_not(
             group.append((url, similarity.sketch(body)))
     assert all(set(sk.lead) == set(query.lead) for _, sk in alike)  # the premises
     assert all(len(set(sk.lead) & set(query.lead)) == 1 for _, sk in one_key)
+    if merged:
+        st.recent_limit = 0
+        st.flush()
+        assert st.db.execute("SELECT COUNT(*) FROM recent").fetchone() == (0,)
     everything = similarity.Rule(jaccard=0.0, containment=0.0)
     assert {m.url for m in st.similar(query, everything)} == {url for url, _ in alike}
     st.close()
@@ -209,24 +215,29 @@ def _copies(n: int) -> list[tuple[str, list[str]]]:
 
 def test_the_filter_grows_and_a_killed_run_gets_it_rebuilt(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Searches read the bucket table only for the keys the Bloom filter may hold: a story is
-    found by an edited copy while the filter grows past its capacity, after the state is
-    closed (the filter stored), and after a run that was killed before it could store it."""
+    """Searches read the large bucket table only for the keys the Bloom filter may hold: a
+    story is found by an edited copy, from either table, while the filter grows past its
+    capacity, after the state is closed (the filter stored), and after a run that was killed
+    before it could store it."""
     monkeypatch.setattr(keyfilter, "MIN_CAPACITY", 64)  # a filter full after two stories
     path = tmp_path / "s.sqlite"
     stories = _copies(32)
     st = SqliteState(path, commit_every=1)
+    st.recent_limit = 5 * 33  # a merge into bands every five stories or so
     for i, (url, paras) in enumerate(stories[:16]):
         st.add_story(url, f"{i:016x}", similarity.sketch("\n\n".join(paras)))
     st.close()
     st = SqliteState(path, commit_every=1)
+    st.recent_limit = 5 * 33
     for i, (url, paras) in enumerate(stories[16:], start=16):
         st.add_story(url, f"{i:016x}", similarity.sketch("\n\n".join(paras)))
     st.db.close()  # killed: every story committed, the filter of the first close not updated
     with sqlite3.connect(path) as db:
-        stored, rows = db.execute("SELECT rows, (SELECT COUNT(*) FROM bands) FROM bandfilter"
-                                  ).fetchone()
-    assert stored < rows  # the premise: the stored filter covers the first 16 stories only
+        stored, rows, recent = db.execute(
+            "SELECT rows, (SELECT COUNT(*) FROM bands), (SELECT COUNT(DISTINCT story) FROM "
+            "recent) FROM bandfilter").fetchone()
+    assert stored < rows  # the premises: the stored filter covers the first merges only,
+    assert 0 < recent < 5  # and the last stories are still in the recent table
     st = SqliteState(path)
     for url, paras in stories:
         match = st.find_similar(similarity.minhash("\n\n".join(paras[1:])))
@@ -248,11 +259,13 @@ def test_a_state_from_before_the_opening_keys_is_given_them(tmp_path: Path) -> N
     leads = {url: similarity.lead_keys("\n\n".join(paras)) for url, paras in stories}
     with sqlite3.connect(path) as db:  # back to the layout of earlier files
         ids = dict(db.execute("SELECT url, id FROM stories").fetchall())
-        db.executemany("DELETE FROM bands WHERE key = ?",
+        db.executemany("DELETE FROM recent WHERE key = ?",
                        [(similarity.opening_key(lead),) for lead in leads.values()])
+        db.execute("INSERT INTO bands SELECT key, story FROM recent")
         db.executemany("INSERT INTO bands VALUES (?, ?)",
                        [(key, ids[url]) for url, keys in leads.items() for key in keys])
-        db.executescript("DROP TABLE bandfilter; DELETE FROM meta WHERE key = 'layout';")
+        db.executescript("DROP TABLE recent; DROP TABLE bandfilter;"
+                         "DELETE FROM meta WHERE key = 'layout';")
         db.execute("UPDATE stories SET revision = 2 WHERE url = ?", (stories[-1][0],))
     st = SqliteState(path)
     for url, paras in stories[:-1]:
@@ -261,7 +274,8 @@ def test_a_state_from_before_the_opening_keys_is_given_them(tmp_path: Path) -> N
         assert match.url == url and match.containment is not None
     st.close()
     with sqlite3.connect(path) as db:
-        keys = {(k, s) for k, s in db.execute("SELECT key, story FROM bands")}
+        keys = {(k, s) for k, s in db.execute(
+            "SELECT key, story FROM bands UNION SELECT key, story FROM recent")}
         assert db.execute("SELECT value FROM meta WHERE key = 'layout'").fetchone() is not None
         assert db.execute("SELECT count FROM bandfilter").fetchone()[0] >= 4 * 32
     for url, lead in leads.items():

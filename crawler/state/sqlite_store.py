@@ -16,6 +16,9 @@ Layout of the file (keys are signed 64-bit integers, the compact form of strings
     bands(key, story)                                  buckets: LSH bands (hash of band number and
                                                        rows) and the opening key of the lead keys
                                                        (crawler.similarity)
+    recent(key, story)                                 the buckets of the latest stories, merged
+                                                       into bands in key order when it holds a
+                                                       quarter of the page cache
     bandfilter(rows, capacity, count, bits)            Bloom filter of the keys in bands
                                                        (crawler.state.keyfilter), stored when the
                                                        state is closed, with the rows it covers
@@ -27,17 +30,20 @@ A format-1 file is migrated in place when opened: the columns and tables are add
 stored before have no count, lead keys or date, are compared with new ones by Jaccard alone and
 never revisited.
 
-Why the filter and the opening key: a search reads 33 keys at random places of the bucket
-index. Once that index outgrows the page cache (about 15,000 stories at 16 MB), each key read
-costs a page from the file, and almost none of a new story's keys are there. The filter answers
-"not there" from memory for all but a few per cent of them, so that a search reads the file only
-for the keys that may be there. The stories that open alike are found under one key, the opening
-key, and not by joining the buckets of each lead key, which hold hundreds of stories each in a
-large state. The filter is stored when the state is closed; a file opened with more bucket rows
-than its stored filter covers (a run that was killed) gets its filter rebuilt from the table.
+Why the second table, the filter and the opening key: a story adds 33 keys to the bucket index
+and a search reads as many, all at random places. Once that index outgrows the page cache
+(about 15,000 stories at 16 MB), each of them reads a page from the file and each insert
+dirties one. New keys therefore go to ``recent``, which stays in the cache, and are merged
+into ``bands`` in one pass in key order. A search reads ``recent`` for all its keys and
+``bands`` only for those the filter may hold: it answers "not there" from memory for all but a
+few per cent of a new story's keys. The stories that open alike are found under one key, the
+opening key, and not by joining the buckets of each lead key, which hold hundreds of stories
+each in a large state. The filter is stored when the state is closed; a file opened with more
+rows in ``bands`` than its stored filter covers (a run that was killed) gets it rebuilt.
 
 The file's ``layout`` (in ``meta``) names this arrangement. A file without it (every earlier
 one) is given it when opened: its stories get their opening keys in place of their lead keys.
+(Two layouts of a few hours on the main branch are upgraded too.)
 The lead keys of a story revised before cannot be told from the bands of its earlier revisions:
 such a story keeps them all and is found by its bands alone. Code that predates the layout
 refuses the file.
@@ -78,6 +84,8 @@ CREATE INDEX IF NOT EXISTS stories_fingerprint ON stories(fingerprint);
 CREATE TABLE IF NOT EXISTS urls(key INTEGER PRIMARY KEY, story INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS bands(
     key INTEGER NOT NULL, story INTEGER NOT NULL, PRIMARY KEY(key, story)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS recent(
+    key INTEGER NOT NULL, story INTEGER NOT NULL, PRIMARY KEY(key, story)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS bandfilter(
     id INTEGER PRIMARY KEY CHECK (id = 0), rows INTEGER NOT NULL, capacity INTEGER NOT NULL,
     count INTEGER NOT NULL, bits BLOB NOT NULL);
@@ -89,11 +97,14 @@ _FORMAT_2_COLUMNS = {"shingles": "INTEGER", "published": "TEXT", "host": "TEXT",
                      "version": "INTEGER"}
 """Columns format 2 added to the stories of a format-1 file."""
 _INDEXES = "CREATE INDEX IF NOT EXISTS stories_recent ON stories(host, published);"
-LAYOUT = "opening+bandfilter"
+LAYOUT = "opening+bandfilter+recent"
 """The arrangement of the buckets (``layout`` in ``meta``; see the module's reasoning)."""
+RECENT_ROWS_PER_MB = 12_500
+"""Rows of ``recent`` per MB of page cache before a merge: about a quarter of the cache."""
 _PAD = 1 + similarity.BANDS
 """Key lists sent to ``bands`` are padded to this length, so one statement serves them all."""
 _IN_BANDS = f"SELECT key, story FROM bands WHERE key IN ({','.join('?' * _PAD)})"
+_IN_RECENT = f"SELECT key, story FROM recent WHERE key IN ({','.join('?' * _PAD)})"
 
 
 def _padded(keys: list[int]) -> list[int]:
@@ -144,13 +155,15 @@ class SqliteState:
         db.executescript(_SCHEMA)
         layout = self._check_params()
         db.executescript(_INDEXES)
-        if layout != LAYOUT:  # a new file, or one from before the opening keys
-            if layout == "recent+keyfilter":  # a short-lived layout with a second bucket table
-                db.executescript("INSERT OR IGNORE INTO bands SELECT key, story FROM recent;"
-                                 "DROP TABLE recent; DROP TABLE keyfilter;")
-            self._index_openings()
+        if layout != LAYOUT:  # a new file, or an earlier layout (see the module's reasoning)
+            db.execute("DROP TABLE IF EXISTS keyfilter")  # the filter table of recent+keyfilter
+            if layout in (None, "recent+keyfilter"):  # stories stored with their lead keys
+                self._index_openings()
             db.execute("INSERT OR REPLACE INTO meta VALUES ('layout', ?)", (LAYOUT,))
+        self.recent_limit = RECENT_ROWS_PER_MB * max(1, cache_mb)
+        """Rows of ``recent`` past which the next commit merges it into ``bands``."""
         self._rows: int = db.execute("SELECT COUNT(*) FROM bands").fetchone()[0]
+        self._recent: int = db.execute("SELECT COUNT(*) FROM recent").fetchone()[0]
         self._filter = KeyFilter.sized(0)
         self._filter = self._stored_filter() or self._built_filter()
         db.commit()
@@ -197,12 +210,21 @@ class SqliteState:
         return built
 
     def _add_keys(self, story: int, keys: list[int]) -> None:
-        cur = self.db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)",
+        """Store a story's bucket keys (in ``recent``, until the next merge)."""
+        cur = self.db.executemany("INSERT OR IGNORE INTO recent VALUES (?, ?)",
                                   [(k, story) for k in keys])  # fmt: skip
+        self._recent += cur.rowcount
+
+    def _merge(self) -> None:
+        """Move ``recent`` into ``bands`` in one pass in key order, its keys into the filter."""
+        cur = self.db.execute("INSERT OR IGNORE INTO bands SELECT key, story FROM recent")
         self._rows += cur.rowcount
-        self._filter.add(keys)
-        if self._filter.count > self._filter.capacity:
+        if self._filter.count + self._recent > self._filter.capacity:
             self._filter = self._built_filter()
+        else:
+            self._filter.add(key for (key,) in self.db.execute("SELECT key FROM recent"))
+        self.db.execute("DELETE FROM recent")
+        self._recent = 0
 
     def _index_openings(self) -> None:
         """Each story stored with its lead keys gets its opening key in their place (a file
@@ -215,23 +237,27 @@ class SqliteState:
             return  # no story with lead keys (format 2 stored them with the shingle count)
         db.execute("PRAGMA temp_store=FILE")  # the index's sort spills to disk, not to memory
         db.execute("CREATE INDEX IF NOT EXISTS bands_story ON bands(story)")
+        db.execute("CREATE INDEX IF NOT EXISTS recent_story ON recent(story)")
         db.execute("PRAGMA temp_store=MEMORY")
         last = 0
         while rows := db.execute(
                 "SELECT id, signature FROM stories WHERE id > ? AND shingles IS NOT NULL "
                 "AND revision = 1 ORDER BY id LIMIT 1000", (last,)).fetchall():
             for story, signature in rows:
-                keys = {key for (key,) in db.execute("SELECT key FROM bands WHERE story = ?",
-                                                     (story,))}  # fmt: skip
+                keys = {key for (key,) in db.execute(
+                    "SELECT key FROM bands WHERE story = ?1 UNION SELECT key FROM recent "
+                    "WHERE story = ?1", (story,))}
                 lead = sorted(keys.difference(similarity.band_keys(signature)))
                 if not 0 < len(lead) <= similarity.LEAD_KEYS:
                     continue
-                db.executemany("DELETE FROM bands WHERE key = ? AND story = ?",
-                               [(key, story) for key in lead])
-                db.execute("INSERT OR IGNORE INTO bands VALUES (?, ?)",
+                for table in ("bands", "recent"):
+                    db.executemany(f"DELETE FROM {table} WHERE key = ? AND story = ?",
+                                   [(key, story) for key in lead])
+                db.execute("INSERT OR IGNORE INTO recent VALUES (?, ?)",
                            (similarity.opening_key(lead), story))
             last = rows[-1][0]
         db.execute("DROP INDEX bands_story")
+        db.execute("DROP INDEX recent_story")
 
     def _wrote(self, n: int = 1) -> None:
         self._writes += n
@@ -274,11 +300,13 @@ class SqliteState:
         bands, leads = sketch.query_keys
         opening = sketch.opening
         keys = bands + ([] if opening is None else [opening])
+        found = self.db.execute(_IN_RECENT, _padded(keys)).fetchall()  # in the page cache
         on_disk = self._filter.may_hold(keys)  # almost none of a new story's keys
-        found = self.db.execute(_IN_BANDS, _padded(on_disk)).fetchall() if on_disk else []
+        if on_disk:
+            found += self.db.execute(_IN_BANDS, _padded(on_disk)).fetchall()
         weight = len(leads) or 1  # the opening counts once per lead key
         counts: Counter[int] = Counter()
-        for key, story in found:
+        for key, story in set(found):  # a revised story's unchanged bands are in both tables
             counts[story] += weight if key == opening else 1
         candidates = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CANDIDATES]
         if not candidates:
@@ -384,6 +412,8 @@ class SqliteState:
             self._wrote()
 
     def flush(self) -> None:
+        if self._recent >= self.recent_limit:
+            self._merge()
         self.db.commit()
         self._writes = 0
 
@@ -399,6 +429,8 @@ class SqliteState:
         self._db = None
 
     def counts(self) -> dict[str, int]:
-        """Rows per table, for reports and benchmarks."""
-        tables = ("stories", "urls", "bands", "validators", "dated")
-        return {t: self.db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
+        """Rows per table, for reports and benchmarks (``bands``: both bucket tables)."""
+        tables = ("stories", "urls", "bands", "recent", "validators", "dated")
+        rows = {t: self.db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
+        rows["bands"] += rows.pop("recent")
+        return rows
