@@ -43,10 +43,10 @@ rows in ``bands`` than its stored filter covers (a run that was killed) gets it 
 
 The file's ``layout`` (in ``meta``) names this arrangement. A file without it (every earlier
 one) is given it when opened: its stories get their opening keys in place of their lead keys.
-(Two layouts of a few hours on the main branch are upgraded too.)
 The lead keys of a story revised before cannot be told from the bands of its earlier revisions:
-such a story keeps them all and is found by its bands alone. Code that predates the layout
-refuses the file.
+such a story keeps them all and is found by its bands alone. Two layouts that lived a few hours
+on the main branch (``recent+keyfilter``, ``opening+bandfilter``) are upgraded too. Code that
+predates the layout refuses the file.
 """
 
 from __future__ import annotations
