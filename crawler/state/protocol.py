@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, NamedTuple, Protocol, runtime_checkable
 
 from crawler import similarity
 from crawler.similarity import Score
+from crawler.state.keys import MAX_CANDIDATES
 
 if TYPE_CHECKING:
     from datasketch import MinHash
@@ -46,6 +47,18 @@ class StoredStory(NamedTuple):
     """Its publication date (ISO), when the record had one."""
     gone: int | None
     """404 or 410 once a revisit found the story gone; None while it is there."""
+
+
+def candidates(counts: Mapping[int, int]) -> list[int]:
+    """The stories to verify, oldest first: the :data:`MAX_CANDIDATES` that share the most
+    bucket keys with the new story (``counts``: story id -> keys shared; ties: oldest first).
+
+    >>> found = candidates({7: 1, 3: 2, 5: 2, 9: 1} | {100 + i: 1 for i in range(30)})
+    >>> len(found), found[:5], found[-1]
+    (24, [3, 5, 7, 9, 100], 119)
+    """
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CANDIDATES]
+    return sorted(story for story, _ in ranked)
 
 
 def best_first(matches: Iterable[Match]) -> list[Match]:

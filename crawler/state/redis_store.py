@@ -44,14 +44,13 @@ import redis
 from crawler import similarity
 from crawler.similarity import Rule, Sketch, as_sketch, judge_all
 from crawler.state.keys import (
-    MAX_CANDIDATES,
     fingerprint_key,
     host_of,
     key64,
     migratable,
     state_params,
 )
-from crawler.state.protocol import Match, StoredStory, best_first
+from crawler.state.protocol import Match, StoredStory, best_first, candidates
 
 if TYPE_CHECKING:
     from datasketch import MinHash
@@ -244,8 +243,7 @@ class RedisState:
             counts.update(dict.fromkeys(set.intersection(*members[len(bands):]), len(leads)))
         if not counts:
             return []
-        candidates = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CANDIDATES]
-        ids = sorted(story for story, _ in candidates)  # oldest first among equally close ones
+        ids = candidates(counts)
         with self.client.pipeline(transaction=False) as pipe:
             pipe.hmget(self.key("story:sig"), ids)
             pipe.hmget(self.key("story:url"), ids)

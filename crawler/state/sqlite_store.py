@@ -61,7 +61,6 @@ from crawler import similarity
 from crawler.similarity import Rule, Sketch, as_sketch, judge_all
 from crawler.state.keyfilter import KeyFilter
 from crawler.state.keys import (
-    MAX_CANDIDATES,
     fingerprint_hex,
     fingerprint_key,
     host_of,
@@ -69,7 +68,7 @@ from crawler.state.keys import (
     migratable,
     state_params,
 )
-from crawler.state.protocol import Match, StoredStory, best_first
+from crawler.state.protocol import Match, StoredStory, best_first, candidates
 
 if TYPE_CHECKING:
     from datasketch import MinHash
@@ -164,7 +163,6 @@ class SqliteState:
         """Rows of ``recent`` past which the next commit merges it into ``bands``."""
         self._rows: int = db.execute("SELECT COUNT(*) FROM bands").fetchone()[0]
         self._recent: int = db.execute("SELECT COUNT(*) FROM recent").fetchone()[0]
-        self._filter = KeyFilter.sized(0)
         self._filter = self._stored_filter() or self._built_filter()
         db.commit()
         self._writes = 0
@@ -297,9 +295,9 @@ class SqliteState:
         return found[0] if found else None
 
     def similar(self, sketch: Sketch, rule: Rule) -> list[Match]:
-        bands, leads = sketch.query_keys
+        _, leads = sketch.query_keys
         opening = sketch.opening
-        keys = bands + ([] if opening is None else [opening])
+        keys = _bucket_keys(sketch)
         found = self.db.execute(_IN_RECENT, _padded(keys)).fetchall()  # in the page cache
         on_disk = self._filter.may_hold(keys)  # almost none of a new story's keys
         if on_disk:
@@ -308,10 +306,9 @@ class SqliteState:
         counts: Counter[int] = Counter()
         for key, story in set(found):  # a revised story's unchanged bands are in both tables
             counts[story] += weight if key == opening else 1
-        candidates = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CANDIDATES]
-        if not candidates:
+        if not counts:
             return []
-        ids = [story for story, _ in candidates]
+        ids = candidates(counts)
         rows = self.db.execute(  # one query for all candidates, oldest story first
             f"SELECT url, signature, shingles FROM stories WHERE id IN ({','.join('?' * len(ids))})"
             " ORDER BY id", ids,
