@@ -144,6 +144,8 @@ SMN_STATS_PATH = ""
 """Where to write the crawl's stats as JSON when it closes; empty: nowhere."""
 SMN_GC_FREEZE = True
 """Keep what start-up leaves alive out of the garbage collector's full collections (gc.freeze)."""
+SMN_GC_THRESHOLD = 20_000
+"""Allocations between two collections of the youngest generation in a crawl (0: Python's own)."""
 EXTENSIONS = {
     "crawler.components.extensions.FrozenStartup": 0,
     "crawler.components.extensions.StatsDump": 500,

@@ -1,4 +1,5 @@
-"""The project's Scrapy extensions that have no file to show: the start-up freeze."""
+"""The project's Scrapy extensions that have no file to show: the start-up freeze and the
+collector's threshold."""
 
 from __future__ import annotations
 
@@ -28,6 +29,24 @@ def test_startup_objects_are_frozen_while_the_engine_runs() -> None:
     assert extension is not None
 
 
-def test_the_freeze_can_be_turned_off() -> None:
+def test_the_threshold_holds_while_the_engine_runs_and_is_restored() -> None:
+    """The youngest generation's threshold is the setting's during the crawl, the
+    interpreter's own before and after; the older generations' are left alone."""
+    before = gc.get_threshold()
+    crawler = get_crawler(settings_dict={"SMN_GC_FREEZE": False, "SMN_GC_THRESHOLD": 12_345})
+    extension = FrozenStartup.from_crawler(crawler)
+    try:
+        crawler.signals.send_catch_log(signals.engine_started)
+        assert gc.get_threshold() == (12_345, *before[1:])
+        assert gc.get_freeze_count() == 0  # the freeze is off
+        crawler.signals.send_catch_log(signals.engine_stopped)
+        assert gc.get_threshold() == before
+    finally:
+        gc.set_threshold(*before)
+    assert extension is not None
+
+
+def test_the_freeze_and_threshold_can_be_turned_off() -> None:
     with pytest.raises(NotConfigured):
-        FrozenStartup.from_crawler(get_crawler(settings_dict={"SMN_GC_FREEZE": False}))
+        FrozenStartup.from_crawler(get_crawler(
+            settings_dict={"SMN_GC_FREEZE": False, "SMN_GC_THRESHOLD": 0}))

@@ -26,7 +26,8 @@ def _jsonable(value: Any) -> Any:
 
 class FrozenStartup:
     """Puts what is alive when the engine starts out of the cyclic garbage collector's reach
-    (``gc.freeze``) until it stops (``SMN_GC_FREEZE``).
+    (``gc.freeze``) until it stops (``SMN_GC_FREEZE``), and collects the youngest generation
+    less often (``SMN_GC_THRESHOLD``).
 
     What start-up leaves alive (the modules of Scrapy, lxml, trafilatura, numpy and the project,
     their tables and the spider's setup: about 150,000 objects) is never garbage, yet every full
@@ -34,25 +35,44 @@ class FrozenStartup:
     crawl of the 100,000-article mirror. Frozen, those objects are skipped; what the crawl
     itself allocates is collected as before. Thawed when the engine stops, so that a process
     running several crawls collects the first crawl's objects.
+
+    A page allocates thousands of short-lived containers (lines, tuples, dicts of items) that
+    reference counting frees at once; with Python's default threshold (700) the youngest
+    generation was still collected about once every 3 pages and the middle one every 35, 0.16
+    ms per page in all over a 2,000-article crawl. At 20,000, five collections ran in that crawl
+    (0.02 ms per page) and peak RSS rose 8 MB. Both are restored when the engine stops.
     """
 
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, freeze: bool = True, threshold: int = 0) -> None:
+        self.freeze = freeze
+        self.threshold = threshold
+        self._saved: tuple[int, ...] | None = None
         crawler.signals.connect(self.engine_started, signal=signals.engine_started)
         crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FrozenStartup:
-        """Build from the crawler; off when SMN_GC_FREEZE is false."""
-        if not crawler.settings.getbool("SMN_GC_FREEZE"):
+        """Build from the crawler; off when SMN_GC_FREEZE is false and SMN_GC_THRESHOLD is 0."""
+        freeze = crawler.settings.getbool("SMN_GC_FREEZE")
+        threshold = crawler.settings.getint("SMN_GC_THRESHOLD")
+        if not freeze and threshold <= 0:
             raise NotConfigured
-        return cls(crawler)
+        return cls(crawler, freeze, threshold)
 
     def engine_started(self) -> None:
-        gc.collect()  # what start-up left as garbage goes now, not frozen
-        gc.freeze()
+        if self.threshold > 0:
+            self._saved = gc.get_threshold()
+            gc.set_threshold(self.threshold, *self._saved[1:])
+        if self.freeze:
+            gc.collect()  # what start-up left as garbage goes now, not frozen
+            gc.freeze()
 
     def engine_stopped(self) -> None:
-        gc.unfreeze()
+        if self.freeze:
+            gc.unfreeze()
+        if self._saved is not None:
+            gc.set_threshold(*self._saved)
+            self._saved = None
 
 
 class StatsDump:
