@@ -434,15 +434,33 @@ _PLAIN_URL_RE = re.compile(r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:/(?!\.\.?(?:
 query or fragment, a path of unreserved characters only and no dot segments."""
 
 
+def _is_plain_url(url: str) -> bool:
+    """Whether urljoin and canonicalize_url leave an absolute URL as it is (see
+    :data:`_PLAIN_URL_RE`; the host must be followed by a path).
+
+    >>> _is_plain_url("https://www.spacewar.com/reports/X_999.html"), _is_plain_url("/x.html")
+    (True, False)
+    >>> [_is_plain_url(u) for u in ("https://a.com", "https://a.com/./b", "https://a.com/b?c")]
+    [False, False, False]
+    """
+    return (_PLAIN_URL_RE.fullmatch(url) is not None and url.isascii()
+            and "/" in url[8:])  # fmt: skip
+
+
 @lru_cache(maxsize=_CACHE_SIZE)
 def _canonical_url(url: str, base: str | None) -> str:
-    # Cached: the same related and navigation links are canonicalized on page after page.
+    # Cached: the same related and navigation links are canonicalized on page after page. In
+    # a large crawl most related links are new to the cache, and nearly every link of the
+    # network is an absolute plain URL, which urljoin (the most costly step) and w3lib would
+    # return as it is: such a URL is taken as it is before any join.
+    if _is_plain_url(url):
+        return www_address(url)
     if base:
         url = urljoin(base, url)
     elif url.startswith("//"):
         url = "https:" + url
-    if _PLAIN_URL_RE.fullmatch(url) and url.isascii() and "/" in url[8:]:
-        return www_address(url)  # nearly every link of the network: w3lib would not change it
+    if _is_plain_url(url):
+        return www_address(url)
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https"):
         return url

@@ -194,6 +194,7 @@ def test_plain_links_take_the_short_way_to_what_w3lib_gives() -> None:
         for base in ("https://www.spacewar.com/reports/X_999.html", "http://spacedaily.com/"):
             joined = urljoin(base, url.strip())
             assert absolute_url(base, url) == joined, (base, url)
+            assert canonical_url(url, base) == www_address(canonicalize_url(joined)), (base, url)
 
 
 def test_word_tokens_are_the_word_runs_of_the_folded_text() -> None:
