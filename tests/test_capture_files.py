@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import crawler.capture.cdxj
+from crawler.capture import records
 from crawler.capture.cdxj import INDEX_NAME, index_folder, merge_indexes, read_index
 from crawler.capture.reader import Captures, check_warc
 from crawler.capture.records import Exchange, warc_date
@@ -199,3 +200,19 @@ def test_a_copied_folder_reads_the_same(tmp_path: Path):
     w.close()
     shutil.copytree(tmp_path / "a", tmp_path / "b")
     assert Captures([tmp_path / "b"]).page(pointer.item()).body == PAGE
+
+
+def test_records_are_compressed_by_zlib_ng_or_without_it_by_zlib() -> None:
+    """zlib-ng (a dependency) writes the gzip members; a Python without it falls back to the
+    standard zlib, whose members any gzip reader opens as well."""
+    assert records.DEFLATE_LIBRARY == "zlib-ng"
+    data = b"WARC/1.1\r\n" + b"<p>The same words again and again.</p>" * 300
+    assert gzip.decompress(records.gzip_member(data)) == data
+    code = ("import sys, gzip; sys.modules['zlib_ng'] = None\n"
+            "from crawler.capture import records\n"
+            "data = b'<p>text</p>' * 500\n"
+            "assert gzip.decompress(records.gzip_member(data)) == data\n"
+            "print(records.DEFLATE_LIBRARY, records.deflate.__name__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[1])  # fmt: skip
+    assert out.stdout.split() == ["zlib", "zlib"]

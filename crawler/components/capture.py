@@ -38,7 +38,14 @@ from scrapy.utils.defer import deferred_from_coro
 from crawler import __version__
 from crawler.capture.cdxj import index_folder
 from crawler.capture.digests import DigestIndex
-from crawler.capture.records import DATE_META, POINTER_META, Exchange, crawled_at, warc_date
+from crawler.capture.records import (
+    DATE_META,
+    DEFLATE_LIBRARY,
+    POINTER_META,
+    Exchange,
+    crawled_at,
+    warc_date,
+)
 from crawler.capture.writer import WarcWriter
 
 if TYPE_CHECKING:
@@ -123,6 +130,9 @@ class WarcCaptureMiddleware:
         directory = settings.get("SMN_CAPTURE_DIR")
         if not directory or not settings.getbool("SMN_CAPTURE_ENABLED"):
             raise NotConfigured  # silent: no capture is the default of `scrapy crawl`
+        if DEFLATE_LIBRARY != "zlib-ng":
+            logger.warning("zlib-ng is not installed: WARC records are compressed with "
+                           "Python's zlib (the same format, more CPU)")
         writer = WarcWriter(
             Path(directory), max_bytes=settings.getint("SMN_CAPTURE_MAX_BYTES"),
             info=warcinfo(settings),
