@@ -295,14 +295,13 @@ class SqliteState:
         return found[0] if found else None
 
     def similar(self, sketch: Sketch, rule: Rule) -> list[Match]:
-        _, leads = sketch.query_keys
         opening = sketch.opening
         keys = _bucket_keys(sketch)
         found = self.db.execute(_IN_RECENT, _padded(keys)).fetchall()  # in the page cache
         on_disk = self._filter.may_hold(keys)  # almost none of a new story's keys
         if on_disk:
             found += self.db.execute(_IN_BANDS, _padded(on_disk)).fetchall()
-        weight = len(leads) or 1  # the opening counts once per lead key
+        weight = len(set(sketch.lead)) or 1  # the opening counts once per lead key
         counts: Counter[int] = Counter()
         for key, story in set(found):  # a revised story's unchanged bands are in both tables
             counts[story] += weight if key == opening else 1
