@@ -23,10 +23,15 @@ from typing import Any
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+# The library that compresses the records (DEFLATE_LIBRARY): zlib-ng, or Python's zlib.
 try:
     from zlib_ng import zlib_ng as deflate
+
+    DEFLATE_LIBRARY = "zlib-ng"
 except ImportError:  # a declared dependency; without it Python's zlib writes the same format
     import zlib as deflate  # type: ignore[no-redef]
+
+    DEFLATE_LIBRARY = "zlib"
 
 SUFFIX = ".warc.gz"
 """How the name of a WARC file of the project ends."""
@@ -43,8 +48,6 @@ GZIP_LEVEL = 6
 """zlib level of each record's gzip member. zlib-ng compresses the records of a 2,000-article
 crawl at level 6 in 0.12 ms a page, to 4,208 bytes; Python's zlib took 0.19 ms for 4,218 bytes
 at level 6 and 0.135 ms for 4,414 at level 3. warcio's own writer uses 9."""
-DEFLATE_LIBRARY = "zlib-ng" if deflate.__name__.startswith("zlib_ng") else "zlib"
-"""Which library compresses the records: zlib-ng (a dependency), or Python's zlib without it."""
 _UNSTORED_HEADERS = frozenset({"transfer-encoding"})
 
 Headers = list[tuple[str, str]]
