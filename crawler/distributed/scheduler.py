@@ -10,6 +10,9 @@ What changes from scrapy-redis, and why:
   queue into this worker's in-flight hash, so a request is never only in a worker's memory.
   :func:`crawler.distributed.inflight.requeue_worker` puts the in-flight requests of a lost
   worker back in the queue.
+* :class:`RedisScheduler` checks a new request's fingerprint and queues the request in one Lua
+  script, where scrapy-redis sends two commands: a worker killed between them would leave a
+  fingerprint whose request no queue holds, and every worker would then filter that page out.
 * :class:`RedisDupeFilter` fingerprints requests with the crawler's own request fingerprinter
   (Scrapy's, as without Redis) instead of scrapy-redis' own JSON+SHA1 scheme.
 
@@ -51,6 +54,17 @@ redis.call('HSET', KEYS[2], id, r[2] .. '|' .. r[1])
 return {id, r[1], redis.call('SREM', KEYS[4], r[1])}
 """
 
+# KEYS: dupefilter set, queue; ARGV: fingerprint, score, serialized request.
+# Returns 1 when the request was queued, 0 when its fingerprint was already seen. The queue is
+# written before the fingerprint: a script that fails halfway keeps what it wrote.
+_PUSH_UNSEEN = """
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+redis.call('SADD', KEYS[1], ARGV[1])
+return 1
+"""
+
+
 class ReliablePriorityQueue(PriorityQueue):
     """scrapy-redis' priority queue whose pop moves the request into the worker's in-flight hash.
 
@@ -72,6 +86,16 @@ class ReliablePriorityQueue(PriorityQueue):
         self.keys = keys or JobKeys(spider.name)
         self.worker = worker
         self._pop = server.register_script(_POP)
+        self._push_unseen = server.register_script(_PUSH_UNSEEN)
+
+    def push_unseen(self, request: Request, dupefilter_key: str, fingerprint: str) -> bool:
+        """Queue the request and record its fingerprint, atomically, unless it was seen.
+
+        Returns whether the request was queued.
+        """
+        data = self._encode_request(request)
+        return bool(self._push_unseen(keys=[dupefilter_key, self.key],
+                                      args=[fingerprint, -request.priority, data]))  # fmt: skip
 
     def pop_entry(self) -> tuple[str, Request, bool] | None:
         """The highest-priority request, its in-flight entry id and whether it was re-queued."""
@@ -188,10 +212,12 @@ class RedisScheduler(Scheduler):
         """Push a request unless the job has seen it; release the entry it was copied from."""
         token = request.meta.pop(TOKEN_META, None)
         try:
-            if not request.dont_filter and self.df.request_seen(request):
+            if request.dont_filter:
+                self.queue.push(request)
+            elif not self.queue.push_unseen(request, self.df.key,
+                                            self.df.request_fingerprint(request)):  # fmt: skip
                 self.df.log(request, self.spider)
                 return False
-            self.queue.push(request)
             self._inc("scheduler/enqueued/redis")
             self._inc("scheduler/enqueued")
             return True
