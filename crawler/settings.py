@@ -180,7 +180,7 @@ SMN_REDIS_POLL_SECONDS = 0.5
 SMN_REDIS_JOB_EXPIRE = 86400
 """Seconds a finished job's keys (queue, request fingerprints) are kept in Redis."""
 SMN_REDIS_LOCK_SECONDS = 10.0
-"""Timeout of the job-wide lock held while one worker checks and records a story."""
+"""Expiry of the job-wide lock one worker holds to check and record a story (others wait)."""
 SMN_REDIS_STATE_KEY = "smn:state"
 """Key prefix of the Redis state shared across jobs (like the SQLite file across runs)."""
 
