@@ -1,5 +1,6 @@
-"""The job-wide dedupe lock against a real redis-server: neither a held lock nor an expired one
-loses a story."""
+"""Two parts of a distributed worker against a real redis-server: the scheduler writes a
+request's fingerprint only with its queue entry, and the job-wide dedupe lock, held or expired,
+loses no story."""
 
 from __future__ import annotations
 
@@ -10,13 +11,15 @@ from typing import Any
 
 import pytest
 import redis
-from scrapy import Spider
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 import crawler.settings as sheet
 from crawler.distributed.dedupe import SharedDedupePipeline
 from crawler.distributed.keys import JobKeys
+from crawler.distributed.scheduler import RedisScheduler
 from crawler.similarity import fingerprint
 from tests.redis_server import RedisServer, redis_server  # noqa: F401  (fixture)
 
@@ -31,7 +34,26 @@ URL = "https://www.spacewar.com/reports/Relay_satellite_launch_moves_999.html"
 
 
 class _Spider(Spider):
-    name = "dedupe-lock-test"
+    name = "distributed-parts-test"
+
+
+def worker_crawler(redis_url: str, job: str, **extra: Any) -> Crawler:
+    """A crawler with the project's SMN_* settings, made a worker of ``job``."""
+    settings: dict[str, Any] = {k: getattr(sheet, k) for k in dir(sheet) if k.startswith("SMN_")}
+    settings |= {"REDIS_URL": redis_url, "SMN_JOB": job, "SMN_WORKER_ID": "w1",
+                 "SCHEDULER_QUEUE_KEY": JobKeys(job).requests, **extra}  # fmt: skip
+    return get_crawler(_Spider, settings)
+
+
+@pytest.fixture
+def scheduler(
+    redis_server: RedisServer,  # noqa: F811
+    request: pytest.FixtureRequest,
+) -> Iterator[RedisScheduler]:
+    sched = RedisScheduler.from_crawler(worker_crawler(redis_server.url, request.node.name))
+    sched.open(_Spider())
+    yield sched
+    sched.close("finished")
 
 
 @pytest.fixture
@@ -41,16 +63,45 @@ def pipeline(
     tmp_path: Path,
 ) -> Iterator[SharedDedupePipeline]:
     job = request.node.name
-    settings: dict[str, Any] = {k: getattr(sheet, k) for k in dir(sheet) if k.startswith("SMN_")}
-    settings |= {"REDIS_URL": redis_server.url, "SMN_JOB": job, "SMN_WORKER_ID": "w1",
-                 "SMN_REDIS_STATE_KEY": f"state:{job}", "SMN_REDIS_LOCK_SECONDS": LOCK_SECONDS,
-                 "SMN_DUPLICATES_PATH": str(tmp_path / "duplicates.jsonl")}  # fmt: skip
-    crawler = get_crawler(_Spider, settings)
+    crawler = worker_crawler(redis_server.url, job, SMN_REDIS_STATE_KEY=f"state:{job}",
+                             SMN_REDIS_LOCK_SECONDS=LOCK_SECONDS,
+                             SMN_DUPLICATES_PATH=str(tmp_path / "duplicates.jsonl"))  # fmt: skip
     made = SharedDedupePipeline.from_crawler(crawler)
     assert isinstance(made, SharedDedupePipeline)
     yield made
     made.close_spider()
     made.redis_state.close()
+
+
+def test_a_request_is_queued_once(scheduler: RedisScheduler, redis_server: RedisServer) -> None:  # noqa: F811
+    client = redis.Redis.from_url(redis_server.url)
+    keys = scheduler.keys
+    url = "https://www.spacewar.com/reports/A_999.html"
+    assert scheduler.enqueue_request(Request(url)) is True
+    assert scheduler.enqueue_request(Request(url)) is False
+    assert scheduler.enqueue_request(Request(url, dont_filter=True)) is True
+    assert client.zcard(keys.requests) == 2  # the first and the unfiltered copy
+    assert client.scard(keys.dupefilter) == 1
+    popped = scheduler.next_request()
+    assert popped is not None and popped.url == url
+    assert scheduler.enqueue_request(Request(url)) is False  # seen: popped or not
+
+
+def test_a_failed_push_records_no_fingerprint(
+    scheduler: RedisScheduler,
+    redis_server: RedisServer,  # noqa: F811
+) -> None:
+    """A request that did not reach the queue must stay schedulable: its page would otherwise
+    be filtered out by every worker of the job."""
+    client = redis.Redis.from_url(redis_server.url)
+    keys = scheduler.keys
+    client.set(keys.requests, "not a sorted set")  # the queue write fails
+    with pytest.raises(redis.ResponseError):
+        scheduler.enqueue_request(Request("https://www.spacewar.com/reports/B_999.html"))
+    assert client.scard(keys.dupefilter) == 0
+    client.delete(keys.requests)
+    assert scheduler.enqueue_request(Request("https://www.spacewar.com/reports/B_999.html"))
+    assert client.zcard(keys.requests) == 1
 
 
 def _item() -> dict[str, Any]:
