@@ -455,11 +455,12 @@ def _canonical_url(url: str, base: str | None) -> str:
     # return as it is: such a URL is taken as it is before any join.
     if _is_plain_url(url):
         return www_address(url)
+    given = url
     if base:
         url = urljoin(base, url)
     elif url.startswith("//"):
         url = "https:" + url
-    if _is_plain_url(url):
+    if url != given and _is_plain_url(url):  # a relative link joined into a plain URL
         return www_address(url)
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https"):
