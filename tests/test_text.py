@@ -229,3 +229,23 @@ def test_signatures_are_datasketchs_default_minhash() -> None:
         reference.update_batch(list(similarity.shingles(text)))
         assert list(similarity.minhash(text).hashvalues) == list(reference.hashvalues), n
         assert similarity.sketch(text).signature == similarity.signature_bytes(reference), n
+
+
+def test_sketches_of_real_texts_are_datasketchs_signatures() -> None:
+    """The sketch computes its signature without a MinHash object; on every real text (read
+    from ../shared/data/real-text/ now) it must equal the signature datasketch computes."""
+    from datasketch import MinHash
+
+    from crawler import similarity
+    from tests.crawling import SHARED
+
+    texts = sorted((SHARED / "data" / "real-text").glob("*.txt"))
+    assert len(texts) >= 20
+    for path in texts:
+        text = path.read_text(encoding="utf-8")
+        reference = MinHash(num_perm=similarity.NUM_PERM, seed=similarity.SEED,
+                            scheme=similarity.SCHEME)
+        grams = similarity.shingles(text)
+        assert len(grams) > 100, path.name
+        reference.update_batch(list(grams))
+        assert similarity.sketch(text).signature == similarity.signature_bytes(reference), path
