@@ -285,8 +285,7 @@ def crawl_project(mirror_url: str, settings: dict[str, Any], workdir: Path, labe
     probe = workdir / "probe.json"
     files = {"MIRROR_URL": mirror_url, "SMN_STATE_PATH": workdir / "state.sqlite",
              "SMN_STATS_PATH": workdir / "stats.json"}  # fmt: skip
-    settings = {k: v.replace("{workdir}", str(workdir)) if isinstance(v, str) else v
-                for k, v in settings.items()}  # fmt: skip
+    settings = in_workdir(settings, workdir)
     cmd = [*(prefix or []), sys.executable, "-m", "scrapy", "crawl", "smn",
            "-O", str(workdir / "articles.jsonl"), *settings_args({**files, **settings}),
            *probe_settings(project_extensions(root), probe), *(extra or [])]
@@ -296,10 +295,25 @@ def crawl_project(mirror_url: str, settings: dict[str, Any], workdir: Path, labe
         raise RuntimeError(f"{label} failed ({child.code}):\n{text[-3000:]}")
     stats_file = workdir / "stats.json"
     stats = json.loads(stats_file.read_text()) if stats_file.is_file() else scrapy_stats(text)
+    return Measured(label, read_probe(probe, child.log), child, with_warc_bytes(stats, workdir))
+
+
+def in_workdir(settings: dict[str, Any], workdir: Path) -> dict[str, Any]:
+    """The settings with ``{workdir}`` in their string values replaced by the crawl's folder.
+
+    >>> in_workdir({"SMN_CAPTURE_DIR": "{workdir}/warc", "N": 3}, Path("/w"))
+    {'SMN_CAPTURE_DIR': '/w/warc', 'N': 3}
+    """
+    return {k: v.replace("{workdir}", str(workdir)) if isinstance(v, str) else v
+            for k, v in settings.items()}  # fmt: skip
+
+
+def with_warc_bytes(stats: dict[str, Any], workdir: Path) -> dict[str, Any]:
+    """The stats, with the bytes of the crawl's WARC files (``workdir/warc``) when it wrote any."""
     warc = workdir / "warc"
     if warc.is_dir():
         stats["bench/warc_bytes"] = sum(p.stat().st_size for p in warc.rglob("*") if p.is_file())
-    return Measured(label, read_probe(probe, child.log), child, stats)
+    return stats
 
 
 def crawl_null(mirror_url: str, settings: dict[str, Any], workdir: Path, seeds: list[str],
@@ -314,7 +328,8 @@ def crawl_null(mirror_url: str, settings: dict[str, Any], workdir: Path, seeds: 
     cmd = [*(prefix or []), sys.executable, "-m", "scrapy", "runspider",
            str(BENCH / "null_spider.py"),
            "-O", str(workdir / "null.jsonl"), "-a", f"start_urls={','.join(seeds)}",
-           "-a", f"domains={','.join(domains)}", *settings_args({**files, **settings}),
+           "-a", f"domains={','.join(domains)}",
+           *settings_args({**files, **in_workdir(settings, workdir)}),
            *probe_settings(project_extensions(), probe)]
     child = run_child(cmd, ROOT, timeout, workdir / "null.log")
     text = child.log.read_text(errors="replace")
@@ -322,7 +337,7 @@ def crawl_null(mirror_url: str, settings: dict[str, Any], workdir: Path, seeds: 
         raise RuntimeError(f"{label} failed ({child.code}):\n{text[-3000:]}")
     stats_file = workdir / "stats.json"
     stats = json.loads(stats_file.read_text()) if stats_file.is_file() else scrapy_stats(text)
-    return Measured(label, read_probe(probe, child.log), child, stats)
+    return Measured(label, read_probe(probe, child.log), child, with_warc_bytes(stats, workdir))
 
 
 def network_seeds() -> tuple[list[str], list[str]]:
