@@ -55,6 +55,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.components.downloadermiddlewares.NetworkGuardMiddleware": 50,
     "crawler.components.downloadermiddlewares.CrawlDelayMiddleware": 110,
     "crawler.components.backoff.BackoffMiddleware": 560,  # sees 429/503 before RetryMiddleware
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.components.downloadermiddlewares.MetaRefreshMiddleware": 580,  # Scrapy's place
     "crawler.components.capture.WarcCaptureMiddleware": 950,  # off without SMN_CAPTURE_DIR
 }
 SPIDER_MIDDLEWARES = {"crawler.components.capture.WarcPointerMiddleware": 950}
