@@ -6,7 +6,7 @@ import logging
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from scrapy import Request, signals
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware as ScrapyMetaRefresh
 from scrapy.exceptions import IgnoreRequest, NotConfigured
@@ -130,8 +130,10 @@ class MetaRefreshMiddleware(ScrapyMetaRefresh):
     windows-1252) and lets Scrapy's middleware handle only the pages that hold a refresh.
     """
 
-    def process_response(self, request: Request, response: Response) -> Request | Response:
-        """The response as it is when it holds no meta refresh; else Scrapy's redirect."""
+    def process_response(self, request: Request, response: Response,
+                         spider: Spider | None = None) -> Request | Response:
+        """The response as it is when it holds no meta refresh; else Scrapy's redirect
+        (``spider``: Scrapy's signature, optional and never passed)."""
         if isinstance(response, HtmlResponse) and not _holds_refresh(response, self._ignore_tags):
             return response
         return super().process_response(request, response)
