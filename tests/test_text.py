@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 import re
 import unicodedata
@@ -245,7 +246,15 @@ def test_sketches_of_real_texts_are_datasketchs_signatures() -> None:
         text = path.read_text(encoding="utf-8")
         reference = MinHash(num_perm=similarity.NUM_PERM, seed=similarity.SEED,
                             scheme=similarity.SCHEME)
-        grams = similarity.shingles(text)
+        words = word_tokens(text)  # the shingles and lead keys by their definitions
+        grams = {" ".join(words[i : i + 4]).encode() for i in range(len(words) - 3)}
         assert len(grams) > 100, path.name
+        assert similarity.shingles(text) == grams, path.name
         reference.update_batch(list(grams))
-        assert similarity.sketch(text).signature == similarity.signature_bytes(reference), path
+        sketch = similarity.sketch(text)
+        assert sketch.signature == similarity.signature_bytes(reference), path
+        assert sketch.size == len(grams), path.name
+        lead = sorted(int.from_bytes(hashlib.blake2b(b"lead " + " ".join(words[i : i + 4]).encode(),
+                                                     digest_size=8).digest(), "little", signed=True)
+                      for i in range(37))  # the 4-word shingles of the first 40 words
+        assert sketch.lead == tuple(lead[:2]), path.name
