@@ -155,6 +155,13 @@ def page_text(response: TextResponse) -> str:
     >>> page_text(HtmlResponse("https://www.spacewar.com/a.html", body=b"<p>It\\x92s caf\\xe9</p>"))
     '<p>It\u2019s caf\u00e9</p>'
     """
+    text = _TEXTS.get(response)
+    if text is None:  # decoded once: the meta refresh middleware reads it before extraction
+        text = _TEXTS[response] = _decoded(response)
+    return text
+
+
+def _decoded(response: TextResponse) -> str:
     content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
     if (http_content_type_encoding(content_type) or read_bom(response.body)[0]
             or html_body_declared_encoding(response.body)):
@@ -165,6 +172,7 @@ def page_text(response: TextResponse) -> str:
         return response.body.decode("cp1252", errors="replace")
 
 
+_TEXTS: WeakKeyDictionary[TextResponse, str] = WeakKeyDictionary()
 _SELECTORS: WeakKeyDictionary[TextResponse, Selector] = WeakKeyDictionary()
 
 
