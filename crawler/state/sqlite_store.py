@@ -34,9 +34,10 @@ Why the second table, the filter and the opening key: a story adds 33 keys to th
 and a search reads as many, all at random places. Once that index outgrows the page cache
 (about 15,000 stories at 16 MB), each of them reads a page from the file and each insert
 dirties one. New keys therefore go to ``recent``, which stays in the cache, and are merged
-into ``bands`` in one pass in key order. A search reads ``recent`` for all its keys and
-``bands`` only for those the filter may hold: it answers "not there" from memory for all but a
-few per cent of a new story's keys. The stories that open alike are found under one key, the
+into ``bands`` in one pass in key order. A search reads each table only for the keys its
+filter may hold (``recent``'s, in memory only, is built again when the file is opened): it
+answers "not there" from memory for all but a few per cent of a new story's keys, and reads
+neither table for most stories. The stories that open alike are found under one key, the
 opening key, and not by joining the buckets of each lead key, which hold hundreds of stories
 each in a large state. The filter is stored when the state is closed; a file opened with more
 rows in ``bands`` than its stored filter covers (a run that was killed) gets it rebuilt.
@@ -164,6 +165,9 @@ class SqliteState:
         self._rows: int = db.execute("SELECT COUNT(*) FROM bands").fetchone()[0]
         self._recent: int = db.execute("SELECT COUNT(*) FROM recent").fetchone()[0]
         self._filter = self._stored_filter() or self._built_filter()
+        self._recent_filter = KeyFilter.sized(self.recent_limit * 5 // 4)
+        """The keys in ``recent``, in memory only (built again on open, emptied by a merge)."""
+        self._recent_filter.add(key for (key,) in db.execute("SELECT key FROM recent"))
         db.commit()
         self._writes = 0
 
@@ -212,6 +216,7 @@ class SqliteState:
         cur = self.db.executemany("INSERT OR IGNORE INTO recent VALUES (?, ?)",
                                   [(k, story) for k in keys])  # fmt: skip
         self._recent += cur.rowcount
+        self._recent_filter.add(keys)
 
     def _merge(self) -> None:
         """Move ``recent`` into ``bands`` in one pass in key order, its keys into the filter."""
@@ -223,6 +228,7 @@ class SqliteState:
             self._filter.add(key for (key,) in self.db.execute("SELECT key FROM recent"))
         self.db.execute("DELETE FROM recent")
         self._recent = 0
+        self._recent_filter = KeyFilter.sized(self.recent_limit * 5 // 4)
 
     def _index_openings(self) -> None:
         """Each story stored with its lead keys gets its opening key in their place (a file
@@ -297,8 +303,11 @@ class SqliteState:
     def similar(self, sketch: Sketch, rule: Rule) -> list[Match]:
         opening = sketch.opening
         keys = _bucket_keys(sketch)
-        found = self.db.execute(_IN_RECENT, _padded(keys)).fetchall()  # in the page cache
-        on_disk = self._filter.may_hold(keys)  # almost none of a new story's keys
+        found = []  # each table is read for the keys its filter may hold: few of a new story's
+        in_recent = self._recent_filter.may_hold(keys)
+        if in_recent:
+            found += self.db.execute(_IN_RECENT, _padded(in_recent)).fetchall()
+        on_disk = self._filter.may_hold(keys)
         if on_disk:
             found += self.db.execute(_IN_BANDS, _padded(on_disk)).fetchall()
         weight = len(set(sketch.lead)) or 1  # the opening counts once per lead key
