@@ -44,3 +44,33 @@ def test_allowed(url: str) -> None:
 ])
 def test_refused(url: str, reason: str) -> None:
     assert refusal_reason(url, START) == reason
+
+
+def test_ip_literals_are_told_as_ipaddress_and_the_whatwg_forms_tell_them() -> None:
+    """is_ip_literal answers a host with a character no IPv4 form holds without parsing it;
+    on random hosts its answer must be the one of its two parsers (ipaddress, then the WHATWG
+    numeric forms)."""
+    import ipaddress
+    import random
+    import re
+
+    from crawler.navigation.links import is_ip_literal
+
+    numeric = re.compile(r"^(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+)){0,3}\.?$")
+
+    def parsed(host: str) -> bool:
+        host = host.lower().strip("[]")
+        if not host:
+            return False
+        try:
+            ipaddress.ip_address(host)
+            return True
+        except ValueError:
+            return bool(numeric.match(host))
+
+    rng = random.Random(11)
+    alphabet = "0123456789abcdefxgz.:%-X"
+    hosts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(20000)]
+    hosts += ["127.0.0.1", "0x7f.1", "::1", "fe80::1%eth0", "10.0.0.256", "www.spacewar.com"]
+    assert sum(parsed(h) for h in hosts) > 100  # the premise: many hosts are addresses
+    assert [h for h in hosts if is_ip_literal(h) != parsed(h)] == []

@@ -104,6 +104,11 @@ def _link_priority(url: str, hub_depth: int) -> int:
 
 _NUMERIC_HOST_RE = re.compile(r"^(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+)){0,3}\.?$")
 """Hosts a URL parser reads as IPv4 (WHATWG): decimal, octal and hex parts, 1 to 4 of them."""
+_NAME_CHAR_RE = re.compile(r"[^0-9a-fx.]")
+"""A character no IPv4 form holds (IPv6 needs a colon): a host with one is a name, told without
+:mod:`ipaddress`, whose two failed parses cost most of judging a new link."""
+
+
 def is_ip_literal(host: str) -> bool:
     """Whether a host is an IP address in any form a URL parser accepts.
 
@@ -111,9 +116,13 @@ def is_ip_literal(host: str) -> bool:
     [True, True, True, True, True]
     >>> [is_ip_literal(h) for h in ("0177.0.0.1", "www.spacewar.com", "1.example", "")]
     [True, False, False, False]
+    >>> [is_ip_literal(h) for h in ("[fe80::1%eth0]", "0xc0.0xa8.1.1", "dead.beef", "ab.cd.")]
+    [True, True, False, False]
     """
     host = host.lower().strip("[]")
     if not host:
+        return False
+    if ":" not in host and _NAME_CHAR_RE.search(host):  # a name: no parser reads it as IPv4
         return False
     try:
         ipaddress.ip_address(host)
