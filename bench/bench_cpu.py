@@ -2,19 +2,26 @@
 
 Run from the repository root::
 
-    .venv/bin/python bench/bench_cpu.py [--articles 10000] [--concurrency 32] [--no-profile]
+    .venv/bin/python bench/bench_cpu.py [--articles 10000] [--rounds 3] [--no-profile]
 
-In one run, over one freshly built mirror served by ``python -m crawler mirror serve``:
+In one run, over one freshly built mirror served by ``python -m crawler mirror serve``,
+``--rounds`` rounds (default 3) of three crawls each, in this order:
 
 1. the null spider (``bench/null_spider.py``: follows the same links -- homes, sections,
    pagination, feeds, related links -- from the same seeds and yields nothing) under the
    project's own settings, plus ``SMN_POLITE=False`` and ``CONCURRENT_REQUESTS`` as given;
 2. the project's full crawl, ``scrapy crawl smn`` with the same settings (extract, clean,
    validate, dedupe, export; capture when the project has it, see ``bench_throughput.py``);
-3. the null spider again: the floor is the lower of its two figures (the stricter one);
-   with capture on, a third null crawl under the project's capture settings too (the issue's
-   "same settings" read to the letter: the null spider then archives every response as the
-   project does), whose ratio is printed on a second line beside the target's;
+3. with capture on, the null spider under the project's capture settings too (the issue's
+   "same settings" read to the letter: it then archives every response as the project does),
+   whose ratio is printed on a line of its own beside the target's, which stays the stricter
+   one, the null spider without capture.
+
+The ratios are of the means over the rounds, each side crawled as often as the other and in
+turn: the machine's speed drifts by several per cent within minutes, and a single crawl of
+each side (an earlier version of this script took the lower of two null crawls against one
+project crawl) moved the ratio by up to 0.2 from one run of the script to the next.
+
 4. unless ``--no-profile``: the same project crawl again under ``py-spy record`` (a sampling
    profiler outside the process, ``--nonblocking``), its samples broken down by stage
    (``bench/stages.py``: download handling, extraction and trafilatura, each item pipeline,
@@ -29,6 +36,7 @@ CPU per page = the crawl process's user + system CPU from engine start to spider
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -39,9 +47,34 @@ import common  # noqa: E402
 import stages  # noqa: E402
 
 
+def ratio_line(title: str, ours: list[common.Measured], floor: list[common.Measured],
+               floor_name: str) -> str:
+    """The ratio of the mean CPU per page of two sides, with each side's range and each
+    round's own ratio.
+
+    >>> class M:
+    ...     def __init__(self, ms): self.cpu_ms_per_page = ms
+    >>> line = ratio_line("CPU per page", [M(3.0), M(3.4)], [M(2.0), M(1.6)], "null spider")
+    >>> line.split(": ")[1].split(" = ")[0]
+    'project 3.20 ms (3.00 to 3.40), null spider 1.80 ms (1.60 to 2.00)'
+    >>> line.split(" = ")[1]
+    '1.78x; round by round 1.50x, 2.12x'
+    """
+    a = statistics.fmean(m.cpu_ms_per_page for m in ours)
+    b = statistics.fmean(m.cpu_ms_per_page for m in floor)
+    lo_a, hi_a = min(m.cpu_ms_per_page for m in ours), max(m.cpu_ms_per_page for m in ours)
+    lo_b, hi_b = min(m.cpu_ms_per_page for m in floor), max(m.cpu_ms_per_page for m in floor)
+    each = ", ".join(f"{o.cpu_ms_per_page / f.cpu_ms_per_page:.2f}x"
+                     for o, f in zip(ours, floor, strict=True))
+    return (f"{title}, mean of {len(ours)} rounds: project {a:.2f} ms ({lo_a:.2f} to "
+            f"{hi_a:.2f}), {floor_name} {b:.2f} ms ({lo_b:.2f} to {hi_b:.2f}) = {a / b:.2f}x; "
+            f"round by round {each}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--download-timeout", type=float, default=3.0)
@@ -64,32 +97,30 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tmp)
         mirror = common.build_mirror(work / "mirror", args.articles, args.seed)
         with common.serve(mirror, slow_seconds=10 * args.download_timeout) as url:
-            null1 = common.crawl_null(url, same, work / "null-1", seeds, domains,
-                                      "null spider (before)")
-            print(null1.line(), flush=True)
-            ours = common.crawl_project(url, project, work / "crawl",
-                                        f"smn crawl, {args.articles} articles")
-            print(ours.line(), flush=True)
-            null2 = common.crawl_null(url, same, work / "null-2", seeds, domains,
-                                      "null spider (after)")
-            print(null2.line(), flush=True)
-            null_cap = None if not capture else common.crawl_null(
-                url, project, work / "null-capture", seeds, domains,
-                "null spider, capture on too")
-            if null_cap is not None:
-                print(null_cap.line(), flush=True)
-            floor = min(null1, null2, key=lambda m: m.cpu_ms_per_page)
-            ratio = ours.cpu_ms_per_page / floor.cpu_ms_per_page
-            print(f"\nCPU per page: project {ours.cpu_ms_per_page:.2f} ms, null spider "
-                  f"{floor.cpu_ms_per_page:.2f} ms (the lower of {null1.cpu_ms_per_page:.2f} and "
-                  f"{null2.cpu_ms_per_page:.2f}) = {ratio:.2f}x (target <= 1.5x); pages "
-                  f"{ours.pages} vs {floor.pages}; exported {ours.stats.get('articles/exported')}",
-                  flush=True)
-            if null_cap is not None:
-                print(f"with capture on both sides (the null spider given the project's "
-                      f"capture settings too): project {ours.cpu_ms_per_page:.2f} ms, null spider "
-                      f"{null_cap.cpu_ms_per_page:.2f} ms = "
-                      f"{ours.cpu_ms_per_page / null_cap.cpu_ms_per_page:.2f}x", flush=True)
+            rounds: list[tuple[common.Measured, common.Measured, common.Measured | None]] = []
+            for r in range(1, args.rounds + 1):
+                null = common.crawl_null(url, same, work / f"null-{r}", seeds, domains,
+                                         f"null spider, round {r}")
+                print(null.line(), flush=True)
+                ours = common.crawl_project(url, project, work / f"crawl-{r}",
+                                            f"smn crawl, {args.articles} articles, round {r}")
+                print(ours.line(), flush=True)
+                null_cap = None if not capture else common.crawl_null(
+                    url, project, work / f"null-capture-{r}", seeds, domains,
+                    f"null spider, capture on too, round {r}")
+                if null_cap is not None:
+                    print(null_cap.line(), flush=True)
+                rounds.append((null, ours, null_cap))
+            print(flush=True)
+            print(ratio_line("CPU per page", [o for _, o, _ in rounds],
+                             [n for n, _, _ in rounds], "null spider") + " (target <= 1.5x); "
+                  f"pages {ours.pages} vs {null.pages}; exported "
+                  f"{ours.stats.get('articles/exported')}", flush=True)
+            if capture:
+                print(ratio_line("with capture on both sides (the null spider given the "
+                                 "project's capture settings too)", [o for _, o, _ in rounds],
+                                 [c for _, _, c in rounds if c is not None], "null spider"),
+                      flush=True)
             if args.no_profile:
                 return 0
             raw = work / "project.pyspy.txt"
