@@ -23,9 +23,11 @@ robots.txt whatever its size, so at 1,000 articles about a fifth of the pages ar
 which cost less than an article page, and at 100,000 a tenth. The rate of article pages
 (``articles/parsed`` over the same window) is printed beside the target's ratio.
 
-The smallest crawl lasts a few seconds and its rate moves by up to 8 % from one run to the
-next, so it is crawled ``--small-runs`` times (each from an empty state) and the ratios use the
-mean of its runs: pages/s, CPU per page and peak RSS alike. Every run's line is printed.
+The smallest crawl lasts a few seconds and its rate moves by up to 10 % from one run to the
+next, so it is crawled ``--small-runs`` times (each from an empty state), half of them before
+the larger crawls and half after (the machine's speed drifts over the minutes a large crawl
+takes), and the ratios use the mean of its runs: pages/s, CPU per page and peak RSS alike.
+Every run's line is printed.
 
 With ``--profile``, each mirror is crawled a second time under ``py-spy record`` (outside the
 process, as in ``bench_cpu.py``; the measured crawl above runs without it) and the CPU per page
@@ -64,6 +66,18 @@ def article_rate(run: common.Measured) -> float:
     return int(run.stats.get("articles/parsed", 0)) / run.window if run.window > 0 else 0.0
 
 
+def small_crawls(url: str, settings: dict[str, object], work: Path, size: int,
+                 numbers: range) -> list[common.Measured]:
+    """Crawls of the smallest mirror beside the one whose outputs are reported, each printed."""
+    done = []
+    for i in numbers:
+        run = common.crawl_project(url, settings, work / f"crawl-{size}-run{i}",
+                                   f"smn crawl, {size} articles, run {i}", timeout=6 * 3600)
+        print(run.line(), flush=True)
+        done.append(run)
+    return done
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="1000,100000")
@@ -73,8 +87,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="DOWNLOAD_TIMEOUT (default 10 s: a pagination page that times out "
                              "for good cuts its section's older pages off the crawl)")
     parser.add_argument("--no-capture", action="store_true")
-    parser.add_argument("--small-runs", type=int, default=3,
-                        help="crawls of the smallest size; the ratios use their mean (default 3)")
+    parser.add_argument("--small-runs", type=int, default=6,
+                        help="crawls of the smallest size, half before and half after the "
+                             "others; the ratios use their mean (default 6)")
     parser.add_argument("--profile", action="store_true",
                         help="crawl each mirror again under py-spy and print CPU per page by stage")
     parser.add_argument("--workdir", type=Path, default=None,
@@ -100,13 +115,9 @@ def main(argv: list[str] | None = None) -> int:
             mirror = common.build_mirror(work / f"mirror-{size}", size, args.seed)
             crawl_dir = work / f"crawl-{size}"
             with common.serve(mirror, slow_seconds=10 * args.download_timeout) as url:
-                if size == sizes[0] and len(sizes) > 1:
-                    for i in range(2, args.small_runs + 1):  # the others; the last one below
-                        again = common.crawl_project(
-                            url, settings, work / f"crawl-{size}-run{i}",
-                            f"smn crawl, {size} articles, run {i}", timeout=6 * 3600)
-                        print(again.line(), flush=True)
-                        small_runs.append(again)
+                if size == sizes[0] and len(sizes) > 1:  # the first half; the last one below
+                    small_runs += small_crawls(url, settings, work, size,
+                                               range(2, args.small_runs // 2 + 1))
                 run = common.crawl_project(url, settings, crawl_dir,
                                            f"smn crawl, {size} articles", timeout=6 * 3600)
                 if size == sizes[0]:
@@ -140,8 +151,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{'':>36}finish reason {run.probe.get('finish_reason')}; scheduler: "
                   f"{run.stats.get('scheduler/enqueued', 0)} enqueued, dupefilter dropped "
                   f"{run.stats.get('dupefilter/filtered', 0)}", flush=True)
-            if args.workdir is None:
+            if args.workdir is None and size != sizes[0]:  # the smallest is crawled again
                 shutil.rmtree(mirror, ignore_errors=True)  # 100k articles: ~2.4 GB of pages
+        after = range(max(2, args.small_runs // 2 + 1), args.small_runs + 1)
+        if len(runs) >= 2 and after:  # the second half of the smallest crawls
+            with common.serve(work / f"mirror-{sizes[0]}",
+                              slow_seconds=10 * args.download_timeout) as url:
+                small_runs += small_crawls(url, settings, work, sizes[0], after)
     if len(runs) >= 2:
         large = runs[-1]
         rate, whole, cpu, rss = (
