@@ -253,9 +253,7 @@ def _signature(grams: Collection[bytes]) -> bytes:
     """
     if not grams:
         return _EMPTY_SIGNATURE
-    digests = b"".join([hashlib.sha1(g).digest() for g in grams])
-    hashed = _fmix32(np.frombuffer(digests, dtype="<u4")[:: hashlib.sha1().digest_size // 4])
-    permuted = np.multiply.outer(hashed, _A)
+    permuted = np.multiply.outer(_fmix32(_sha1_hash32(grams)), _A)
     permuted += _B
     return permuted.min(axis=0).astype("<u2").tobytes()
 
@@ -268,8 +266,13 @@ def shingle_hashes(grams: Iterable[bytes]) -> list[int]:
     ...     int.from_bytes(hashlib.sha1(b"the cat sat on").digest()[:4], "little")]
     True
     """
+    return _sha1_hash32(grams).tolist()
+
+
+def _sha1_hash32(grams: Iterable[bytes]) -> np.ndarray:
+    """:func:`shingle_hashes` as a uint32 array, read from one buffer of SHA-1 digests."""
     digests = b"".join([hashlib.sha1(g).digest() for g in grams])
-    return np.frombuffer(digests, dtype="<u4")[:: hashlib.sha1().digest_size // 4].tolist()
+    return np.frombuffer(digests, dtype="<u4")[:: hashlib.sha1().digest_size // 4]
 
 
 def signature_bytes(sig: MinHash) -> bytes:

@@ -165,7 +165,7 @@ class SqliteState:
         self._rows: int = db.execute("SELECT COUNT(*) FROM bands").fetchone()[0]
         self._recent: int = db.execute("SELECT COUNT(*) FROM recent").fetchone()[0]
         self._filter = self._stored_filter() or self._built_filter()
-        self._recent_filter = KeyFilter.sized(self.recent_limit * 5 // 4)
+        self._recent_filter = self._empty_recent_filter()
         """The keys in ``recent``, in memory only (built again on open, emptied by a merge)."""
         self._recent_filter.add(key for (key,) in db.execute("SELECT key FROM recent"))
         db.commit()
@@ -228,7 +228,11 @@ class SqliteState:
             self._filter.add(key for (key,) in self.db.execute("SELECT key FROM recent"))
         self.db.execute("DELETE FROM recent")
         self._recent = 0
-        self._recent_filter = KeyFilter.sized(self.recent_limit * 5 // 4)
+        self._recent_filter = self._empty_recent_filter()
+
+    def _empty_recent_filter(self) -> KeyFilter:
+        """A filter for ``recent``'s keys, room to spare past the merge limit."""
+        return KeyFilter.sized(self.recent_limit * 5 // 4)
 
     def _index_openings(self) -> None:
         """Each story stored with its lead keys gets its opening key in their place (a file
