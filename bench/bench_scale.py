@@ -74,6 +74,8 @@ def small_crawls(url: str, settings: dict[str, object], work: Path, size: int,
         run = common.crawl_project(url, settings, work / f"crawl-{size}-run{i}",
                                    f"smn crawl, {size} articles, run {i}", timeout=6 * 3600)
         print(run.line(), flush=True)
+        if run.usage_line():
+            print(f"{'':>36}{run.usage_line()}", flush=True)
         done.append(run)
     return done
 
@@ -134,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
             df_bytes = run.probe.get("dupefilter_bytes") or 0
             df_entries = run.probe.get("dupefilter_entries") or 0
             print(run.line(), flush=True)
+            if run.usage_line():
+                print(f"{'':>36}{run.usage_line()}", flush=True)
             print(f"{'':>36}exported {exported}; state {state / 1e6:.1f} MB = "
                   f"{state / exported:,.0f} B/article; dupefilter {df_bytes / 1e6:.2f} MB for "
                   f"{df_entries} requests = {df_bytes / exported:,.1f} B/article "

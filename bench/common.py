@@ -235,6 +235,24 @@ class Measured:
         cpu = float(self.probe["cpu_closed"] - self.probe["cpu_started"])
         return cpu / self.pages * 1e3 if self.pages else 0.0
 
+    def usage_per_page(self) -> dict[str, float]:
+        """The probe's ``getrusage`` deltas, engine start to close, per page (CPU in ms);
+        empty for a probe file without them."""
+        start, end = self.probe.get("usage_started"), self.probe.get("usage_closed")
+        if not start or not end or not self.pages:
+            return {}
+        scale = {"user": 1e3, "system": 1e3}
+        return {k: (end[k] - start[k]) * scale.get(k, 1.0) / self.pages for k in start}
+
+    def usage_line(self) -> str:
+        """CPU per page by mode, page faults and context switches per page; '' without them."""
+        u = self.usage_per_page()
+        if not u:
+            return ""
+        return (f"CPU user {u['user']:.2f} + system {u['system']:.2f} ms/page; per page "
+                f"{u['minflt']:.1f} minor faults, {u['nvcsw']:.2f} voluntary and "
+                f"{u['nivcsw']:.2f} involuntary switches, {u['oublock']:.2f} blocks written")
+
     @property
     def responses_200(self) -> int:
         """Scrapy's own ``downloader/response_status_count/200`` (every content type)."""

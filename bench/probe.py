@@ -11,6 +11,9 @@ the spider closes:
   ``closed`` those of ``engine_started`` and ``spider_closed``;
 * ``cpu_started``/``cpu_closed``: user + system CPU seconds of this process at those moments
   (the crawl's own process only: never its server);
+* ``usage_started``/``usage_closed``: the process's ``getrusage`` at those moments (user and
+  system seconds apart, page faults, context switches, blocks read and written), to tell where
+  a crawl's CPU goes beside Python (a sampling profiler sees Python frames, not the kernel);
 * ``peak_rss_mb``: the process's peak resident size;
 * ``dupefilter_entries``/``dupefilter_bytes``: the size of the request dupefilter at the end,
   when it can say (``memory_bytes()`` or its KeySet's ``nbytes()``; else ``len()`` and
@@ -48,6 +51,14 @@ def _rss_mb() -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _usage() -> dict[str, float]:
+    """This process's resource usage: CPU seconds by mode, faults, switches and block I/O."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {"user": usage.ru_utime, "system": usage.ru_stime, "minflt": usage.ru_minflt,
+            "majflt": usage.ru_majflt, "nvcsw": usage.ru_nvcsw, "nivcsw": usage.ru_nivcsw,
+            "inblock": usage.ru_inblock, "oublock": usage.ru_oublock}
+
+
 def _cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -63,6 +74,7 @@ class BenchProbe:
         self.first = self.last = 0.0
         self.started = time.monotonic()
         self.cpu_started = _cpu()
+        self.usage_started = _usage()
         self.statuses: Counter[int] = Counter()
         self.types: Counter[str] = Counter()
         self.progress: list[tuple[int, int | None, float]] = []
@@ -81,6 +93,7 @@ class BenchProbe:
     def engine_started(self) -> None:
         self.started = time.monotonic()
         self.cpu_started = _cpu()
+        self.usage_started = _usage()
 
     def response_received(self, response: Response, request: Request) -> None:
         ctype = (response.headers.get(b"Content-Type") or b"").split(b";")[0].strip().lower()
@@ -130,6 +143,8 @@ class BenchProbe:
             "closed": time.monotonic(),
             "cpu_started": self.cpu_started,
             "cpu_closed": _cpu(),
+            "usage_started": self.usage_started,
+            "usage_closed": _usage(),
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "dupefilter_entries": entries,
             "dupefilter_bytes": nbytes,
