@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -298,8 +299,12 @@ def crawl_project(mirror_url: str, settings: dict[str, Any], workdir: Path, labe
                   timeout: float = 7200, extra: list[str] | None = None,
                   prefix: list[str] | None = None, root: Path = ROOT) -> Measured:
     """``scrapy crawl smn`` of a served mirror with ``settings``, the probe, and every output
-    file in ``workdir`` (articles as ``articles.jsonl``); the code of checkout ``root``."""
-    workdir.mkdir(parents=True, exist_ok=True)
+    file in ``workdir`` (articles as ``articles.jsonl``); the code of checkout ``root``.
+
+    The crawl starts from an empty ``workdir``: a folder left by an earlier run (``--workdir``
+    reused to keep its mirrors) would make it an incremental crawl that skips what it knows."""
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
     probe = workdir / "probe.json"
     files = {"MIRROR_URL": mirror_url, "SMN_STATE_PATH": workdir / "state.sqlite",
              "SMN_STATS_PATH": workdir / "stats.json"}  # fmt: skip
