@@ -95,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true",
                         help="crawl each mirror again under py-spy and print CPU per page by stage")
     parser.add_argument("--workdir", type=Path, default=None,
-                        help="keep mirrors, logs and outputs here (default: a temporary folder)")
+                        help="keep mirrors, logs and outputs here (default: a temporary folder); a "
+                             "mirror found there is reused, each crawl's folder emptied first")
     args = parser.parse_args(argv)
     print(common.banner(sys.argv), flush=True)
     capture, capture_line = ([], "capture: off (--no-capture)") if args.no_capture else (
