@@ -295,16 +295,21 @@ def scrapy_bench(seconds: float, settings: dict[str, Any], workdir: Path,
     return Measured(label, read_probe(probe, child.log), child, scrapy_stats(text))
 
 
+def fresh_folder(workdir: Path) -> None:
+    """Make ``workdir`` an empty folder: a crawl measured is a first crawl. A folder left by an
+    earlier run (``--workdir`` reused to keep its mirrors) holds its state and WARC files, and
+    would make the crawl an incremental one that skips what it knows."""
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+
+
 def crawl_project(mirror_url: str, settings: dict[str, Any], workdir: Path, label: str,
                   timeout: float = 7200, extra: list[str] | None = None,
                   prefix: list[str] | None = None, root: Path = ROOT) -> Measured:
     """``scrapy crawl smn`` of a served mirror with ``settings``, the probe, and every output
-    file in ``workdir`` (articles as ``articles.jsonl``); the code of checkout ``root``.
-
-    The crawl starts from an empty ``workdir``: a folder left by an earlier run (``--workdir``
-    reused to keep its mirrors) would make it an incremental crawl that skips what it knows."""
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
+    file in ``workdir`` (emptied first, see :func:`fresh_folder`; articles as
+    ``articles.jsonl``); the code of checkout ``root``."""
+    fresh_folder(workdir)
     probe = workdir / "probe.json"
     files = {"MIRROR_URL": mirror_url, "SMN_STATE_PATH": workdir / "state.sqlite",
              "SMN_STATS_PATH": workdir / "stats.json"}  # fmt: skip
@@ -343,8 +348,9 @@ def crawl_null(mirror_url: str, settings: dict[str, Any], workdir: Path, seeds: 
                domains: list[str], label: str = "null spider",
                timeout: float = 7200, prefix: list[str] | None = None) -> Measured:
     """``scrapy runspider bench/null_spider.py`` under the project's settings (same
-    ``settings``), from the project's seed addresses, restricted to the network's domains."""
-    workdir.mkdir(parents=True, exist_ok=True)
+    ``settings``), from the project's seed addresses, restricted to the network's domains;
+    ``workdir`` is emptied first (:func:`fresh_folder`)."""
+    fresh_folder(workdir)
     probe = workdir / "probe.json"
     files = {"MIRROR_URL": mirror_url, "SMN_STATE_PATH": workdir / "state.sqlite",
              "SMN_STATS_PATH": workdir / "stats.json"}  # fmt: skip

@@ -103,8 +103,8 @@ SMN_STATE_PATH = "output/state.sqlite"
 """The persistent state (story addresses, fingerprints, MinHash bands): a SQLite file."""
 # A crawl writes about three times per article. Each commit writes every page it dirtied, and
 # once the state outgrows its cache the pages of a few hundred random keys are all different:
-# a 100,000-article crawl wrote 97 to 99 blocks per page with commits of 500 writes, 53 with
-# 5,000 (bench_scale, bench/RESULTS.md). A scheduled run killed mid-way loses at most one
+# a 100,000-article crawl wrote 97 to 99 blocks per page with commits of 500 writes, 53 to 54
+# with 5,000 (bench_scale, bench/RESULTS.md). A scheduled run killed mid-way loses at most one
 # transaction, and its resumption reconciles the state with what the run exported.
 SMN_STATE_COMMIT_EVERY = 5000
 """Writes to the SQLite state that make one transaction."""
