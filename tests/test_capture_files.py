@@ -7,12 +7,15 @@ validator (``warcio check``, the library's own command) must accept every file.
 from __future__ import annotations
 
 import gzip
+import io
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 import crawler.capture.cdxj
 from crawler.capture import records
@@ -216,3 +219,73 @@ def test_records_are_compressed_by_zlib_ng_or_without_it_by_zlib() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[1])  # fmt: skip
     assert out.stdout.split() == ["zlib", "zlib"]
+
+
+def _record_id(member: bytes) -> str:
+    return gzip.decompress(member).split(b"WARC-Record-ID: ", 1)[1].split(b"\r\n", 1)[0].decode()
+
+
+def _warcio_record(record_type: str, ex: Exchange, http: StatusAndHeaders, payload: bytes | None,
+                   fields: dict[str, str]) -> bytes:
+    """The record warcio's own writer makes of the same exchange and WARC fields."""
+    out = io.BytesIO()
+    warc = WARCWriter(out, gzip=False, warc_version="WARC/1.1")
+    record = warc.create_warc_record(
+        ex.url, record_type, payload=None if payload is None else io.BytesIO(payload),
+        length=None if payload is None else len(payload), http_headers=http,
+        warc_headers_dict=fields)
+    warc.write_record(record)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("case", ["page", "post with a query", "non-ASCII header", "304",
+                                  "identical payload"])
+def test_records_are_byte_for_byte_the_records_warcios_writer_makes(case: str) -> None:
+    """The response, revisit and request records are laid out by the project for speed; warcio's
+    own writer, given the same exchange, record ids and dates, makes the records they must be."""
+    ex = exchange("https://www.spacewar.com/reports/Debris_999.html", 200, PAGE,
+                  [("Content-Type", "text/html; charset=utf-8"), ("Transfer-Encoding", "chunked"),
+                   ("Server", "mirror")])
+    if case == "post with a query":
+        ex.method, ex.target, ex.request_body = "POST", "/search?q=orbital+debris", b"q=debris"
+        ex.url += "?q=orbital+debris"
+    elif case == "non-ASCII header":
+        ex.response_headers.append(("Content-Disposition", 'inline; filename="d\u00e9bris.html"'))
+        ex.request_headers.append(("X-Note", "caf\u00e9"))
+    elif case == "304":
+        ex.status, ex.body = 304, b""
+    maker = records.RecordMaker()
+    original = records.Original("https://www.spacedaily.com/reports/Debris_999.html",
+                                "2026-11-25T12:00:00.000005Z", records.new_record_id())
+    digest = records.payload_digest(ex.body)
+    if case == "304":
+        main = maker.revisit(ex, None, None, records.PROFILE_NOT_MODIFIED)
+    elif case == "identical payload":
+        main = maker.revisit(ex, digest, original, records.PROFILE_IDENTICAL)
+    else:
+        main = maker.response(ex, digest)
+    request = maker.request(ex, main.record_id)
+    assert _record_id(main.member) == main.record_id
+    served = [(k, v) for k, v in ex.response_headers if k != "Transfer-Encoding"]
+    http = StatusAndHeaders({200: "200 OK", 304: "304 Not Modified"}[ex.status], served,
+                            protocol="HTTP/1.1")
+    fields = {"WARC-Record-ID": main.record_id, "WARC-Date": ex.date}
+    if case in ("page", "post with a query", "non-ASCII header"):
+        expected = _warcio_record("response", ex, http, ex.body,
+                                  {**fields, "WARC-Payload-Digest": digest})
+    else:
+        fields["WARC-Profile"] = (records.PROFILE_NOT_MODIFIED if case == "304"
+                                  else records.PROFILE_IDENTICAL)
+        fields["WARC-Refers-To-Target-URI"] = ex.url
+        if case == "identical payload":
+            fields |= {"WARC-Refers-To-Target-URI": original.uri,
+                       "WARC-Refers-To-Date": original.date, "WARC-Refers-To": original.record_id,
+                       "WARC-Payload-Digest": digest}
+        expected = _warcio_record("revisit", ex, http, None, fields)
+    assert gzip.decompress(main.member) == expected
+    sent = StatusAndHeaders(f"{ex.method} {ex.target} HTTP/1.1", ex.request_headers,
+                            is_http_request=True)
+    assert gzip.decompress(request.member) == _warcio_record(
+        "request", ex, sent, ex.request_body,
+        {"WARC-Record-ID": request.record_id, "WARC-Date": ex.date,
+         "WARC-Concurrent-To": main.record_id})
