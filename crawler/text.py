@@ -329,29 +329,41 @@ def _clean_inline(value: str) -> str | None:
     return cleaned or None
 
 
-def clean_paragraphs(paragraphs: Iterable[str], title: str | None = None) -> list[str]:
+def clean_paragraphs(paragraphs: Iterable[str], title: str | None = None, *,
+                     squashed: bool = False) -> list[str]:
     """Body paragraphs made final: mojibake repaired, whitespace collapsed, boilerplate lines
     and a leading repeat of the headline removed.
+
+    ``squashed``: the paragraphs come with their whitespace collapsed already (as
+    :func:`html_paragraphs` and :func:`strip_tags` give them), so it is collapsed again only
+    in those the mojibake repair changed.
 
     >>> clean_paragraphs(["NATO chief speaks", "He said\u00a0no.", "Tweet",
     ...                   "Subscribe Free To Our Daily Newsletters"], title="NATO chief speaks")
     ['He said no.']
     """
-    paras = list(iter_clean_paragraphs(paragraphs))
+    paras = list(iter_clean_paragraphs(paragraphs, squashed=squashed))
     if title and paras and same_text(paras[0], title):
         paras = paras[1:]
     return paras
 
 
-def iter_clean_paragraphs(paragraphs: Iterable[str]) -> Iterator[str]:
+def iter_clean_paragraphs(
+    paragraphs: Iterable[str], *, squashed: bool = False
+) -> Iterator[str]:
     """Paragraphs made final one by one (no headline rule): mojibake repaired, whitespace
-    collapsed, empty and boilerplate ones left out.
+    collapsed, empty and boilerplate ones left out. ``squashed``: as for
+    :func:`clean_paragraphs` (squashing is idempotent: a paragraph that is squashed already
+    and that the repair leaves as it is, the same object, is kept as it is).
 
     >>> list(iter_clean_paragraphs(["Tweet", " He said\u00a0no. ", ""]))
     ['He said no.']
+    >>> list(iter_clean_paragraphs(["Tweet", "He said no.", "Cafe\u0301 \u00e9"], squashed=True))
+    ['He said no.', 'Caf\xe9 \xe9']
     """
     for p in paragraphs:
-        cleaned = squash(fix_encoding(p))
+        fixed = fix_encoding(p)
+        cleaned = fixed if squashed and fixed is p else squash(fixed)
         if cleaned and not is_boilerplate(cleaned):
             yield cleaned
 

@@ -234,9 +234,12 @@ def _extract(response: Response) -> Article | None:
             article = fallback.extract(sel, text, response.url)
     if article is None:
         return None
+    # The body's words are counted once: for this check and for the record's word_count.
+    words = word_count(article.body)
     if not criteria.is_article(article.title, article.body.split("\n\n"), article.extraction,
-                               dated=article.dateline is not None):
+                               dated=article.dateline is not None, words=words):
         return None
+    article.word_count = words
     return article
 
 
@@ -254,7 +257,6 @@ def extract_article(response: Response, *, crawled_at: str | None = None) -> Art
         return None
     if article is None:
         return None
-    article.word_count = word_count(article.body)
     article.fingerprint = fingerprint(article.body)
     article.language = "en"
     article.crawled_at = crawled_at or _now()

@@ -59,9 +59,11 @@ def is_error_title(title: str) -> bool:
     return bool(_ERROR_TITLE_RE.match(title))
 
 
-def is_article(title: str, paragraphs: list[str], path: str, dated: bool = False) -> bool:
+def is_article(title: str, paragraphs: list[str], path: str, dated: bool = False,
+               words: int | None = None) -> bool:
     """True when a title and body make an article for the given extraction path; ``dated``:
-    the page prints a dateline.
+    the page prints a dateline; ``words``: the number of words of ``paragraphs`` when the
+    caller has counted them already (counted here otherwise).
 
     >>> long = "word " * 40
     >>> is_article("T", [long, long], "fallback")
@@ -75,10 +77,13 @@ def is_article(title: str, paragraphs: list[str], path: str, dated: bool = False
     >>> brief = ["The army said it hit two targets overnight."]
     >>> is_article("T", brief, "fallback"), is_article("T", brief, "fallback", dated=True)
     (False, True)
+    >>> is_article("T", brief, "template", words=20)
+    True
     """
     if not title or is_error_title(title):
         return False
-    words = sum(len(p.split()) for p in paragraphs)
+    if words is None:
+        words = sum(len(p.split()) for p in paragraphs)
     if dated:
         return words >= MIN_DATED_WORDS
     if words < MIN_WORDS[path]:

@@ -136,7 +136,7 @@ def extract(sel: Selector, html_text: str, fetched_url: str) -> Article | None:
     title = clean_inline(printed_title) or ""
     if not criteria.is_article(title, lines, "fallback"):
         return None
-    body = clean_paragraphs(lines, title)
+    body = clean_paragraphs(lines, title, squashed=True)  # _lines squashes each line
     if not body:
         return None
     og_url = sel.xpath("//meta[@property='og:url']/@content").get()

@@ -325,7 +325,7 @@ def body_paragraphs(page: str, start: int, end: int, title: str | None = None) -
     boilerplate lines and a leading repeat of the headline left out); a single ``<br>`` before a
     paragraph that opens with a dateline (an appended story) ends a paragraph too."""
     region = _APPENDED_BR_RE.sub("<p>", page[start:end])
-    return clean_paragraphs(html_paragraphs(region), title)
+    return clean_paragraphs(html_paragraphs(region), title, squashed=True)
 
 
 def first_body_paragraph(page: str, start: int, end: int) -> str | None:
@@ -335,7 +335,7 @@ def first_body_paragraph(page: str, start: int, end: int) -> str | None:
     'Paris (AFP) May 2, 2024'
     """
     region = _APPENDED_BR_RE.sub("<p>", page[start:end])
-    return next(iter_clean_paragraphs(iter_html_paragraphs(region)), None)
+    return next(iter_clean_paragraphs(iter_html_paragraphs(region), squashed=True), None)
 
 
 def leading_dateline(paragraph: str) -> tuple[str | None, str]:
